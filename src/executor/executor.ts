@@ -1,0 +1,94 @@
+import type { Resources } from '../pipeline/types.ts';
+
+/**
+ * The container backend run-job drives. One implementation talks to Docker (executor/docker);
+ * tests use a scriptable fake. Implementations hold no knowledge of plans, retries or statuses.
+ */
+
+/** Identifies what a container or workspace belongs to; used for labels and clean-up. */
+export interface RunScope {
+  runId: string;
+  job: string;
+  group: string;
+  attempt: number;
+}
+
+export interface Workspace {
+  readonly id: string;
+}
+
+export interface ContainerSpecRequest {
+  scope: RunScope;
+  /** the plan's container number within the group */
+  container: number;
+  image: string;
+  env: Record<string, string>;
+  resources?: Resources;
+  workspace: Workspace;
+}
+
+export interface ContainerHandle {
+  readonly id: string;
+  readonly image: string;
+}
+
+export type OutputStream = 'stdout' | 'stderr';
+
+/**
+ * Receives raw output as it arrives. The executor must not read more output until the returned
+ * promise settles (backpressure), so a slow consumer slows the step rather than growing memory.
+ */
+export type ChunkSink = (stream: OutputStream, chunk: Buffer) => void | Promise<void>;
+
+export interface ExecRequest {
+  /** one shell command, run as `sh -e -c <command>` in /workspace */
+  command: string;
+  /** environment for this exec, on top of the container's */
+  env: Record<string, string>;
+}
+
+export interface ExecResult {
+  exitCode: number;
+  /** key=value lines the command appended to $PISTAGES_OUTPUT (later lines win) */
+  outputs: Record<string, string>;
+}
+
+/** Why an executor operation failed, so run-job can choose the status. */
+export class ExecutorError extends Error {
+  /** `image`: the image is missing or cannot be pulled; `engine`: the backend itself failed */
+  readonly kind: 'image' | 'engine';
+
+  constructor(kind: 'image' | 'engine', message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'ExecutorError';
+    this.kind = kind;
+  }
+}
+
+export interface Executor {
+  /** Creates the group's workspace, mounted at /workspace in each of its containers. */
+  createWorkspace(scope: RunScope): Promise<Workspace>;
+
+  /**
+   * Removes the workspace. Must be safe to call after a failed create, twice, or while
+   * containers still reference it after they were removed.
+   */
+  removeWorkspace(workspace: Workspace): Promise<void>;
+
+  /**
+   * Makes the image available (per the pull policy) and starts a long-lived container that
+   * waits for execs. Throws ExecutorError('image') when the image cannot be had.
+   * `signal` aborts a pull or start in progress.
+   */
+  startContainer(request: ContainerSpecRequest, signal: AbortSignal): Promise<ContainerHandle>;
+
+  /**
+   * Runs one command inside a started container and resolves when it exits. Output goes to
+   * `sink` with backpressure. When `signal` aborts (timeout or cancel), the command's processes
+   * are killed and the promise rejects with the signal's reason.
+   */
+  exec(container: ContainerHandle, request: ExecRequest, sink: ChunkSink, signal: AbortSignal): Promise<ExecResult>;
+
+  /** Stops and removes the container. Must be safe to call after a failed start, and twice. */
+  removeContainer(container: ContainerHandle): Promise<void>;
+}
