@@ -1,0 +1,68 @@
+#!/bin/sh
+# Builds the local images Pistages' tests and examples use, without pulling from any registry.
+#   pistages-test/busybox:1  a rootfs of the host's static busybox (apt: busybox-static)
+#   pistages/git:local       Debian bookworm minbase + git, make, ca-certificates (debootstrap)
+# Idempotent: an image whose tag already exists is skipped. Re-build with FORCE=1.
+# The Debian mirror defaults to the one apt is configured with; override with MIRROR=...
+set -eu
+
+BUSYBOX_TAG=${BUSYBOX_TAG:-pistages-test/busybox:1}
+GIT_TAG=${GIT_TAG:-pistages/git:local}
+SUITE=${SUITE:-bookworm}
+FORCE=${FORCE:-0}
+
+have_image() { [ "$FORCE" != 1 ] && docker image inspect "$1" >/dev/null 2>&1; }
+
+apt_mirror() {
+  # first http(s) debian mirror apt knows about (deb822 "URIs:" or one-line "deb URL suite")
+  m=$(grep -hE '^(URIs:|deb )' /etc/apt/sources.list /etc/apt/sources.list.d/* 2>/dev/null \
+      | grep -v security | grep -Eo 'https?://[^ ]*/debian/?' | head -n 1 || true)
+  echo "${m:-http://deb.debian.org/debian}"
+}
+
+build_busybox() {
+  if have_image "$BUSYBOX_TAG"; then echo "$BUSYBOX_TAG: present, skipped"; return; fi
+  busybox=$(command -v busybox || true)
+  [ -n "$busybox" ] || { echo "busybox not found: apt-get install busybox-static" >&2; exit 1; }
+  if ldd "$busybox" >/dev/null 2>&1; then
+    echo "$busybox is dynamically linked; install busybox-static" >&2; exit 1
+  fi
+  dir=$(mktemp -d)
+  trap 'rm -rf "$dir"' EXIT
+  mkdir -p "$dir/bin" "$dir/etc" "$dir/tmp" "$dir/root" "$dir/workspace"
+  chmod 1777 "$dir/tmp"
+  cp "$busybox" "$dir/bin/busybox"
+  for applet in $("$busybox" --list); do
+    [ "$applet" = busybox ] || ln -s busybox "$dir/bin/$applet"
+  done
+  printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n' > "$dir/etc/passwd"
+  printf 'root:x:0:\nnogroup:x:65534:\n' > "$dir/etc/group"
+  tar -C "$dir" --numeric-owner --owner=0 --group=0 -c . \
+    | docker import -c 'ENV PATH=/bin' -c 'CMD ["/bin/sh"]' - "$BUSYBOX_TAG" >/dev/null
+  rm -rf "$dir"; trap - EXIT
+  echo "$BUSYBOX_TAG: built"
+}
+
+build_git() {
+  if have_image "$GIT_TAG"; then echo "$GIT_TAG: present, skipped"; return; fi
+  command -v debootstrap >/dev/null || { echo "debootstrap not found: apt-get install debootstrap" >&2; exit 1; }
+  mirror=${MIRROR:-$(apt_mirror)}
+  dir=$(mktemp -d)
+  trap 'rm -rf "$dir"' EXIT
+  start=$(date +%s)
+  debootstrap --variant=minbase --include=git,make,ca-certificates "$SUITE" "$dir" "$mirror" >"$dir.log" 2>&1 \
+    || { echo "debootstrap failed; see $dir.log" >&2; exit 1; }
+  # keep the image small: package lists and caches are not needed at run time
+  rm -rf "$dir"/var/cache/apt/archives/*.deb "$dir"/var/lib/apt/lists/* "$dir"/usr/share/doc/* "$dir"/usr/share/man/*
+  tar -C "$dir" --numeric-owner -c . \
+    | docker import -c 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' -c 'CMD ["/bin/sh"]' - "$GIT_TAG" >/dev/null
+  rm -rf "$dir" "$dir.log"; trap - EXIT
+  echo "$GIT_TAG: built in $(( $(date +%s) - start ))s (mirror $mirror)"
+}
+
+case "${1:-all}" in
+  busybox) build_busybox ;;
+  git) build_git ;;
+  all) build_busybox; build_git ;;
+  *) echo "usage: $0 [busybox|git|all]" >&2; exit 2 ;;
+esac

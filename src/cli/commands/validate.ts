@@ -1,0 +1,55 @@
+import type { Command } from 'commander';
+import { resolve } from 'node:path';
+import { buildPlan } from '../../pipeline/plan.ts';
+import { ValidationError, formatIssue } from '../../pipeline/errors.ts';
+import type { ValidationIssue } from '../../pipeline/types.ts';
+import { actionDirsFor, loadActions, readJobFile } from '../load-files.ts';
+import { collectList } from '../options.ts';
+
+/**
+ * `pistages validate FILE... [--actions DIR]`: exit 0 when every file is valid, else exit 1 with one
+ * `file:line:col: message` line per problem on stderr. Jobs are also planned, so unknown actions and
+ * parameters are caught; files that are actions (in an actions folder) are checked as actions:
+ * their parameters may be left for the caller to fill.
+ */
+export function registerValidate(program: Command): void {
+  program
+    .command('validate')
+    .description('check job and action files; prints file:line:col: message per problem')
+    .argument('<files...>', 'job or action files (.yaml/.yml)')
+    .option('--actions <dir>', 'a folder of action files (repeatable)', collectList, [])
+    .action(async (files: string[], options: { actions: string[] }) => {
+      const issues = await validateFiles(files, options.actions);
+      for (const issue of issues) process.stderr.write(`${formatIssue(issue)}\n`);
+      process.exitCode = issues.length === 0 ? 0 : 1;
+    });
+}
+
+export async function validateFiles(files: string[], actionDirs: string[]): Promise<ValidationIssue[]> {
+  const loaded = await loadActions(await actionDirsFor(files, actionDirs));
+  const issues: ValidationIssue[] = [...loaded.issues];
+  for (const file of files) {
+    const path = resolve(file);
+    const parsed = await readJobFile(file);
+    if (loaded.files.has(path)) continue; // already parsed (and reported) as an action
+    issues.push(...parsed.issues);
+    if (!parsed.job) continue;
+    try {
+      buildPlan(parsed.job, loaded.catalog, {});
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      issues.push(...error.issues);
+    }
+  }
+  return dedupe(issues);
+}
+
+function dedupe(issues: ValidationIssue[]): ValidationIssue[] {
+  const seen = new Set<string>();
+  return issues.filter((issue) => {
+    const key = formatIssue(issue);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}

@@ -1,0 +1,107 @@
+import type { RunEvent } from '../executor/events.ts';
+import type { Plan, Status } from '../pipeline/types.ts';
+import { createStyle, type Style } from './style.ts';
+
+interface StepRow {
+  group: string;
+  step: string;
+  status: Status;
+  attempt: number;
+  startedAt?: Date;
+  finishedAt?: Date;
+  message?: string;
+}
+
+/**
+ * Turns run events into live terminal output (`group/step │ line`) and, at the end, a summary
+ * table. Holds only one row per step attempt, never log lines.
+ */
+export class RunPrinter {
+  private readonly style: Style;
+  private readonly rows = new Map<string, StepRow>();
+  private readonly width: number;
+
+  constructor(
+    plan: Plan,
+    private readonly write: (text: string) => void,
+    colour: boolean,
+  ) {
+    this.style = createStyle(colour);
+    this.width = Math.min(
+      40,
+      Math.max(0, ...plan.groups.flatMap((g) => g.steps.map((s) => `${g.name}/${s.name}`.length))),
+    );
+  }
+
+  readonly onEvent = (event: RunEvent): void => {
+    const s = this.style;
+    switch (event.type) {
+      case 'log': {
+        const key = this.prefix(event.group, this.rows.get(`${event.group}#${event.step}#${event.attempt}`)?.step ?? String(event.step));
+        const text = event.stream === 'system' ? s.dim(event.line) : event.line;
+        this.write(`${key} ${s.dim('│')} ${text}\n`);
+        return;
+      }
+      case 'step': {
+        const id = `${event.group}#${event.step}#${event.attempt}`;
+        const row = this.rows.get(id) ?? { group: event.group, step: event.stepName, status: event.status, attempt: event.attempt };
+        row.status = event.status;
+        if (event.status === 'running') row.startedAt = event.at;
+        else if (event.status !== 'queued') row.finishedAt = event.at;
+        if (event.message) row.message = event.message;
+        this.rows.set(id, row);
+        const retry = event.attempt > 1 ? s.dim(` (attempt ${event.attempt})`) : '';
+        if (event.status === 'running') this.write(`${this.prefix(event.group, event.stepName)} ${s.dim('▶')} ${s.bold(event.stepName)}${retry}\n`);
+        else if (event.status !== 'skipped' && event.status !== 'queued') {
+          const exit = event.exitCode !== undefined && event.exitCode !== 0 ? ` exit code ${event.exitCode}` : '';
+          const why = event.message ? `: ${event.message}` : '';
+          this.write(`${this.prefix(event.group, event.stepName)} ${s.status(event.status)}${exit} ${s.dim(duration(row))}${why}\n`);
+        }
+        return;
+      }
+      case 'group':
+        if (event.status !== 'running' && event.status !== 'success' && event.message) {
+          this.write(`${s.keyed(event.group, event.group)} ${s.status(event.status)}: ${event.message}\n`);
+        }
+        return;
+      case 'run':
+        return;
+    }
+  };
+
+  private prefix(group: string, step: string): string {
+    const text = `${group}/${step}`;
+    const cut = text.length > this.width ? `${text.slice(0, this.width - 1)}…` : text.padEnd(this.width);
+    return this.style.keyed(group, cut);
+  }
+
+  /** The final table: one row per step attempt, in the order they were first seen. */
+  summary(status: Status, totalMs: number): string {
+    const s = this.style;
+    const header = ['GROUP', 'STEP', 'STATUS', 'DURATION', 'ATTEMPT'];
+    const body = [...this.rows.values()].map((r) => [r.group, r.step, r.status, duration(r), String(r.attempt)]);
+    const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => (row[i] ?? '').length)));
+    const line = (cells: string[], paint = false) =>
+      cells
+        .map((cell, i) => {
+          const padded = cell.padEnd(widths[i] ?? 0);
+          return paint && i === 2 ? padded.replace(cell, s.status(cell as Status)) : padded;
+        })
+        .join('  ')
+        .trimEnd();
+    return [
+      '',
+      s.bold(line(header)),
+      ...body.map((row) => line(row, true)),
+      '',
+      `${s.bold('Job')} ${s.status(status)} in ${(totalMs / 1000).toFixed(1)}s`,
+      '',
+    ].join('\n');
+  }
+}
+
+function duration(row: StepRow): string {
+  if (!row.startedAt) return '-';
+  const end = row.finishedAt ?? row.startedAt;
+  return `${((end.getTime() - row.startedAt.getTime()) / 1000).toFixed(1)}s`;
+}

@@ -1,0 +1,236 @@
+import { randomBytes } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
+import type Dockerode from 'dockerode';
+import {
+  ExecutorError,
+  type ChunkSink,
+  type ContainerHandle,
+  type ContainerSpecRequest,
+  type ExecRequest,
+  type ExecResult,
+  type Executor,
+  type RunScope,
+  type Workspace,
+} from '../executor.ts';
+import { demux } from './demux.ts';
+import { causeOf, describeEngine, engineError, statusOf } from './engine-errors.ts';
+import { ImageSource } from './image-source.ts';
+import { objectName, scopeLabels } from './labels.ts';
+import type { DockerExecutorOptions } from './options.ts';
+import { parseOutputs } from './outputs.ts';
+import { directoryTar, OutputTooLargeError, readFirstFile } from './tar.ts';
+import { OUTPUT_DIR, toContainerSpec, toEnvList, WORKSPACE_DIR } from './to-container-spec.ts';
+
+/** Larger outputs belong in files under /workspace; this keeps a run's events small. */
+export const MAX_OUTPUTS_BYTES = 1024 * 1024;
+
+/**
+ * Executor on a Docker engine via dockerode.
+ *
+ * Abort: the engine has no API to kill an exec, and a step's processes may leave its process
+ * group, so an aborted exec kills the whole container (SIGKILL). After a timeout or cancel the
+ * group ends anyway; a later exec in that container fails with ExecutorError('engine').
+ *
+ * Outputs: every exec gets its own fresh $PISTAGES_OUTPUT file in OUTPUT_DIR, read back with the
+ * archive API (no second exec), so nothing needs resetting between steps.
+ */
+export class DockerExecutor implements Executor {
+  readonly #docker: Dockerode;
+  readonly #options: DockerExecutorOptions;
+  readonly #where: string;
+  readonly #images: ImageSource;
+  readonly #log: (message: string) => void;
+
+  constructor(options: DockerExecutorOptions) {
+    this.#docker = options.docker;
+    this.#options = options;
+    this.#where = describeEngine(options.docker.modem);
+    this.#log = options.log ?? (() => {});
+    this.#images = new ImageSource(options.docker, options.pullPolicy, this.#where, this.#log);
+  }
+
+  async createWorkspace(scope: RunScope): Promise<Workspace> {
+    const name = objectName([scope.runId, scope.group, `a${scope.attempt}`, 'ws'], uniqueSuffix());
+    try {
+      await this.#docker.createVolume({ Name: name, Labels: scopeLabels(scope, this.#options.labels) });
+    } catch (err) {
+      throw engineError(`create workspace volume ${name}`, err, this.#where);
+    }
+    return { id: name };
+  }
+
+  async removeWorkspace(workspace: Workspace): Promise<void> {
+    // "in use" right after a container removal is transient; give the engine a moment.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.#docker.getVolume(workspace.id).remove();
+        return;
+      } catch (err) {
+        const status = statusOf(err);
+        if (status === 404) return;
+        if (status !== 409 || attempt === 8) throw engineError(`remove workspace volume ${workspace.id}`, err, this.#where);
+        this.#log(`workspace volume ${workspace.id} still in use; retrying removal`);
+        await delay(50 * attempt);
+      }
+    }
+  }
+
+  async startContainer(request: ContainerSpecRequest, signal: AbortSignal): Promise<ContainerHandle> {
+    signal.throwIfAborted();
+    const spec = toContainerSpec(request, this.#options);
+    const { scope } = request;
+    spec.name = objectName([scope.runId, scope.group, `a${scope.attempt}`, `c${request.container}`], uniqueSuffix());
+    await this.#images.ensure(request.image, signal);
+    const container = await this.#create(spec, request.image, signal);
+    try {
+      await container.putArchive(directoryTar(OUTPUT_DIR.slice(1), 0o1777), { path: '/' });
+      await container.start();
+      signal.throwIfAborted();
+    } catch (err) {
+      await this.removeContainer({ id: container.id, image: request.image }).catch((cleanup: unknown) =>
+        this.#log(`could not remove container ${container.id} after a failed start: ${causeOf(cleanup)}`),
+      );
+      if (signal.aborted) throw signal.reason;
+      if (/executable file not found/i.test(causeOf(err))) {
+        throw new ExecutorError(
+          'image',
+          `image '${request.image}' cannot run steps: it has no 'sh' on its PATH (${causeOf(err)}). Pistages runs every command with sh -e -c; use an image that includes a shell.`,
+          { cause: err },
+        );
+      }
+      throw engineError(`start a container from image '${request.image}'`, err, this.#where);
+    }
+    return { id: container.id, image: request.image };
+  }
+
+  async exec(handle: ContainerHandle, request: ExecRequest, sink: ChunkSink, signal: AbortSignal): Promise<ExecResult> {
+    signal.throwIfAborted();
+    const container = this.#docker.getContainer(handle.id);
+    const outputFile = `${OUTPUT_DIR}/output-${uniqueSuffix()}`;
+    let exec: Dockerode.Exec;
+    try {
+      exec = await container.exec({
+        Cmd: ['sh', '-e', '-c', request.command],
+        Env: toEnvList({ ...request.env, PISTAGES_OUTPUT: outputFile }),
+        WorkingDir: WORKSPACE_DIR,
+        AttachStdin: false,
+        AttachStdout: true,
+        AttachStderr: true,
+        Tty: false,
+      });
+    } catch (err) {
+      throw this.#containerGone(handle, err) ?? engineError(`run a command in container ${handle.id}`, err, this.#where);
+    }
+
+    let killed: Promise<void> | undefined;
+    const onAbort = (): void => {
+      killed = this.#kill(handle.id);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      const output = (await exec.start({})) as NodeJS.ReadableStream & AsyncIterable<Buffer>;
+      for await (const [stream, chunk] of demux(output)) {
+        if (signal.aborted) break;
+        await sink(stream, chunk);
+      }
+      if (signal.aborted) throw signal.reason;
+      const exitCode = await this.#exitCode(exec);
+      return { exitCode, outputs: await this.#readOutputs(container, outputFile, exitCode) };
+    } catch (err) {
+      if (signal.aborted) {
+        await killed;
+        throw signal.reason;
+      }
+      throw this.#containerGone(handle, err) ?? engineError(`run a command in container ${handle.id}`, err, this.#where);
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+    }
+  }
+
+  async removeContainer(container: ContainerHandle): Promise<void> {
+    try {
+      await this.#docker.getContainer(container.id).remove({ force: true });
+    } catch (err) {
+      const status = statusOf(err);
+      // 404: already gone; 409 "removal already in progress": another call is finishing the job.
+      if (status === 404 || (status === 409 && /already in progress/i.test(causeOf(err)))) return;
+      throw engineError(`remove container ${container.id}`, err, this.#where);
+    }
+  }
+
+  async #create(spec: Dockerode.ContainerCreateOptions, image: string, signal: AbortSignal): Promise<Dockerode.Container> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        // No abortSignal here: an abort mid-request could leave a container whose id we never learn.
+        const container = await this.#docker.createContainer(spec);
+        if (signal.aborted) {
+          await this.removeContainer({ id: container.id, image });
+          throw signal.reason;
+        }
+        return container;
+      } catch (err) {
+        if (signal.aborted) throw signal.reason;
+        // The image was removed since it was found: find (or pull) it again, once.
+        if (statusOf(err) === 404 && attempt === 1 && /image/i.test(causeOf(err))) {
+          this.#images.forget(image);
+          await this.#images.ensure(image, signal);
+          continue;
+        }
+        throw engineError(`create a container from image '${image}'`, err, this.#where);
+      }
+    }
+  }
+
+  /** Kills every process of the container; a container already stopped or removed is fine. */
+  async #kill(id: string): Promise<void> {
+    try {
+      await this.#docker.getContainer(id).kill({ signal: 'SIGKILL' });
+    } catch (err) {
+      const status = statusOf(err);
+      if (status !== 404 && status !== 409) this.#log(`could not kill container ${id}: ${causeOf(err)}`);
+    }
+  }
+
+  async #exitCode(exec: Dockerode.Exec): Promise<number> {
+    // The output can end a moment before the engine records the exit code.
+    for (let attempt = 1; ; attempt++) {
+      const info = await exec.inspect();
+      if (!info.Running && info.ExitCode !== null) return info.ExitCode;
+      if (attempt === 100) throw new ExecutorError('engine', `the engine reported no exit code for exec ${exec.id} after its output ended`);
+      await delay(Math.min(5 * attempt, 50));
+    }
+  }
+
+  async #readOutputs(container: Dockerode.Container, file: string, exitCode: number): Promise<Record<string, string>> {
+    let text: string;
+    try {
+      const archive = (await container.getArchive({ path: file })) as NodeJS.ReadableStream & AsyncIterable<Buffer>;
+      text = (await readFirstFile(archive, MAX_OUTPUTS_BYTES)).toString('utf8');
+    } catch (err) {
+      if (statusOf(err) === 404) return {}; // the command wrote no outputs
+      if (err instanceof OutputTooLargeError) {
+        throw new ExecutorError('engine', `$PISTAGES_OUTPUT holds ${err.message}, over the ${MAX_OUTPUTS_BYTES}-byte limit; write large data to a file under /workspace and output its path`);
+      }
+      throw engineError(`read the step outputs from container ${container.id}`, err, this.#where);
+    }
+    const { outputs, problems } = parseOutputs(text);
+    // A failed command keeps its status; only a successful step is failed for malformed outputs.
+    if (problems.length > 0 && exitCode === 0) throw new ExecutorError('engine', problems.join('\n'));
+    return outputs;
+  }
+
+  /** A clear error when the container is no longer running (killed by an earlier abort, exited, removed). */
+  #containerGone(handle: ContainerHandle, err: unknown): ExecutorError | undefined {
+    const status = statusOf(err);
+    if (status !== 404 && status !== 409) return undefined;
+    return new ExecutorError(
+      'engine',
+      `container ${handle.id.slice(0, 12)} (image '${handle.image}') is not running: ${causeOf(err)}. It was removed, or killed when an earlier step timed out or was cancelled.`,
+      { cause: err },
+    );
+  }
+}
+
+function uniqueSuffix(): string {
+  return randomBytes(4).toString('hex');
+}

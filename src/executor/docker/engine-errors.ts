@@ -1,0 +1,60 @@
+import { ExecutorError } from '../executor.ts';
+
+/** Error shape of docker-modem: HTTP status from the engine, or a socket error code. */
+interface EngineFailure {
+  statusCode?: number;
+  code?: string;
+  message?: string;
+  json?: { message?: string } | null;
+}
+
+function failure(err: unknown): EngineFailure {
+  return typeof err === 'object' && err !== null ? (err as EngineFailure) : {};
+}
+
+export function statusOf(err: unknown): number | undefined {
+  return failure(err).statusCode;
+}
+
+/** The engine's own words, without docker-modem's "(HTTP code 404) no such container -" prefix. */
+export function causeOf(err: unknown): string {
+  const f = failure(err);
+  const text = f.json?.message ?? f.message ?? String(err);
+  return text.replace(/^\(HTTP code \d+\) [^-]*- /, '').trim();
+}
+
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOENT', 'EACCES', 'EPERM', 'ECONNRESET', 'EHOSTUNREACH', 'ETIMEDOUT', 'ENOTFOUND', 'EPIPE']);
+
+/** The engine could not be reached at all (socket missing, refused, no permission, ...). */
+export function isUnreachable(err: unknown): boolean {
+  const { code, statusCode } = failure(err);
+  return statusCode === undefined && code !== undefined && UNREACHABLE.has(code);
+}
+
+/**
+ * Wraps any failure of an engine call as ExecutorError('engine'), with a fix hint when the
+ * engine could not be reached at all. `action` says what was being done ("create the workspace");
+ * `where` names the engine (see describeEngine).
+ */
+export function engineError(action: string, err: unknown, where: string): ExecutorError {
+  if (err instanceof ExecutorError) return err;
+  const f = failure(err);
+  if (isUnreachable(err)) {
+    return new ExecutorError(
+      'engine',
+      `cannot ${action}: the Docker engine at ${where} is unreachable (${f.code}: ${causeOf(err)}). ` +
+        'Is dockerd running (`docker info`)? May this user use its socket (docker group)? ' +
+        'Set DOCKER_HOST to point at another engine.',
+      { cause: err },
+    );
+  }
+  return new ExecutorError('engine', `cannot ${action}: ${causeOf(err)}`, { cause: err });
+}
+
+/** Where a dockerode client connects, for error messages: `unix:///var/run/docker.sock`, `tcp://h:2375`. */
+export function describeEngine(client: object): string {
+  const modem = client as { socketPath?: unknown; host?: unknown; port?: unknown; protocol?: unknown };
+  if (typeof modem.socketPath === 'string') return `unix://${modem.socketPath}`;
+  const port = modem.port === undefined ? '' : `:${String(modem.port)}`;
+  return `${String(modem.protocol ?? 'tcp')}://${String(modem.host)}${port}`;
+}

@@ -1,0 +1,69 @@
+import type Dockerode from 'dockerode';
+import { causeOf, describeEngine, engineError, statusOf } from './engine-errors.ts';
+import { MANAGED_LABEL, RUN_LABEL } from './labels.ts';
+
+export interface ReapResult {
+  containers: number;
+  volumes: number;
+}
+
+/**
+ * Removes containers and volumes labelled `pistages.managed=true` whose run is over (or that carry
+ * no run id): what a crashed worker or a killed CLI left behind. Run it at worker start and
+ * periodically. `isRunActive` is asked once per run id; anything of an active run is kept.
+ *
+ * Containers go first so their workspaces are no longer in use. An object that disappears
+ * meanwhile (another reaper, the run's own clean-up) is not counted and not an error; a volume
+ * still in use is left for the next pass. Other failures throw ExecutorError('engine').
+ */
+export async function reapOrphans(docker: Dockerode, isRunActive: (runId: string) => Promise<boolean>): Promise<ReapResult> {
+  const where = describeEngine(docker.modem);
+  const verdicts = new Map<string, Promise<boolean>>();
+  const isOver = async (labels: Record<string, string> | undefined): Promise<boolean> => {
+    const runId = labels?.[RUN_LABEL];
+    if (runId === undefined || runId === '') return true;
+    let active = verdicts.get(runId);
+    if (active === undefined) {
+      active = isRunActive(runId);
+      verdicts.set(runId, active);
+    }
+    return !(await active);
+  };
+  const filters = { label: [`${MANAGED_LABEL}=true`] };
+
+  let containers = 0;
+  try {
+    for (const info of await docker.listContainers({ all: true, filters })) {
+      if (!(await isOver(info.Labels))) continue;
+      if (await ignoringGone(docker.getContainer(info.Id).remove({ force: true }))) containers++;
+    }
+  } catch (err) {
+    throw engineError('remove leftover containers', err, where);
+  }
+
+  let volumes = 0;
+  try {
+    const { Volumes } = await docker.listVolumes({ filters });
+    for (const info of Volumes ?? []) {
+      if (!(await isOver(info.Labels ?? undefined))) continue;
+      if (await ignoringGone(docker.getVolume(info.Name).remove(), [409])) volumes++;
+    }
+  } catch (err) {
+    throw engineError('remove leftover workspace volumes', err, where);
+  }
+  return { containers, volumes };
+}
+
+/** true when the removal happened; false when the object was already gone (or in `alsoSkip`). */
+async function ignoringGone(removal: Promise<unknown>, alsoSkip: number[] = []): Promise<boolean> {
+  try {
+    await removal;
+    return true;
+  } catch (err) {
+    const status = statusOf(err);
+    if (status === 404 || (status === 409 && /already in progress/i.test(causeOf(err))) || (status !== undefined && alsoSkip.includes(status))) {
+      return false;
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,76 @@
+import type Dockerode from 'dockerode';
+import type { ContainerSpecRequest } from '../executor.ts';
+import { scopeLabels } from './labels.ts';
+import type { ContainerSpecOptions } from './options.ts';
+
+/**
+ * Step → container configuration, as a pure function so every security- and resource-relevant
+ * decision is unit-tested without a daemon (the Woodpecker lesson).
+ *
+ * Requirements on images: they must provide `sh` (steps run as `sh -e -c`, and the keep-alive
+ * process is a shell). Nothing else is needed: no `sleep`, no `/tmp`.
+ */
+
+export const WORKSPACE_DIR = '/workspace';
+
+/**
+ * Directory for step-output files, created (mode 1777, so non-root image users can write) in the
+ * container's own filesystem before it starts. Not a tmpfs: the engine's archive API, which reads
+ * the outputs back without an extra exec, cannot see into tmpfs mounts.
+ */
+export const OUTPUT_DIR = '/.pistages';
+/** $PISTAGES_OUTPUT for a manual `docker exec`; each step exec gets its own fresh file. */
+export const DEFAULT_OUTPUT_FILE = `${OUTPUT_DIR}/output`;
+
+/**
+ * The container's main process only keeps it alive for execs. It blocks reading its open but
+ * never-written stdin, so the image needs no `sleep`; `sleep` is only a fallback if stdin closes.
+ * It runs under the engine's init (PID 1), which reaps orphaned step processes and forwards signals.
+ */
+export const KEEP_ALIVE_COMMAND = 'read -r _ || :; while :; do sleep 3600; done';
+
+const ENV_NAME = /^[^=\0]+$/;
+
+export function toContainerSpec(request: ContainerSpecRequest, options: ContainerSpecOptions): Dockerode.ContainerCreateOptions {
+  const { resources } = request;
+  return {
+    Image: request.image,
+    // Override any entrypoint: an image's own entrypoint (a server, a CLI) must not run or exit early.
+    Entrypoint: ['sh', '-c', KEEP_ALIVE_COMMAND],
+    Cmd: [],
+    Env: toEnvList({ ...request.env, PISTAGES_OUTPUT: DEFAULT_OUTPUT_FILE }),
+    WorkingDir: WORKSPACE_DIR,
+    Labels: { ...scopeLabels(request.scope, options.labels), 'pistages.container': String(request.container) },
+    OpenStdin: true,
+    StdinOnce: false,
+    AttachStdin: false,
+    AttachStdout: false,
+    AttachStderr: false,
+    Tty: false,
+    HostConfig: {
+      Init: true,
+      NetworkMode: options.network,
+      // The workspace is the only mount: no host binds, and never the Docker socket.
+      Mounts: [{ Type: 'volume', Source: request.workspace.id, Target: WORKSPACE_DIR, ReadOnly: false }],
+      Privileged: false,
+      // setuid binaries in the image cannot raise privileges. Capabilities stay at Docker's default
+      // set (no NET_ADMIN, SYS_ADMIN, ...), which CI commands such as `apt-get` or `chown` rely on.
+      SecurityOpt: ['no-new-privileges:true'],
+      AutoRemove: false,
+      RestartPolicy: { Name: 'no' },
+      ...(resources?.cpus !== undefined ? { NanoCpus: Math.round(resources.cpus * 1e9) } : {}),
+      // Swap equal to memory: the limit is the limit, a job cannot spill into swap.
+      ...(resources?.memoryBytes !== undefined ? { Memory: resources.memoryBytes, MemorySwap: resources.memoryBytes } : {}),
+      ...(resources?.pids !== undefined ? { PidsLimit: resources.pids } : {}),
+    },
+  };
+}
+
+/** `KEY=VALUE` list in insertion order. A name the engine would misread is a programming error. */
+export function toEnvList(env: Record<string, string>): string[] {
+  return Object.entries(env).map(([name, value]) => {
+    if (!ENV_NAME.test(name)) throw new Error(`invalid environment variable name ${JSON.stringify(name)}: it must be non-empty and contain no '=' or NUL`);
+    if (value.includes('\0')) throw new Error(`environment variable ${name} contains a NUL byte, which a process environment cannot hold`);
+    return `${name}=${value}`;
+  });
+}

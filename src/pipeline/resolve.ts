@@ -1,0 +1,221 @@
+/**
+ * `dep` expansion: turns the steps of a group into leaf steps (each runs commands), inlining actions
+ * from an ActionCatalog, merging parameters and rendering templates. Container choice is left to
+ * plan.ts; a leaf only says which image it asks for and which images it falls back to.
+ *
+ * Contracts:
+ * - Registered actions are only read, never mutated; every object in the result is freshly built.
+ * - Every problem is collected into `issues` (expansion continues past it), so a user sees them all.
+ * - A single-run action (a file with top-level `run`) becomes one leaf. Its `image` is a *fallback*
+ *   (rule 3 of the runtime context), never a forced new container, so a `dep` after another step
+ *   inherits that step's container.
+ * - A composite action (one group) is inlined step by step, recursively. The caller's `image` applies to
+ *   the first inlined step (forcing a new container, as for any step with `image`); the composite's own
+ *   top-level `image` is a fallback after the inner steps' (innermost action image wins).
+ * - Overrides go caller-last: env is job → action → inner step → caller step; resources likewise;
+ *   timeout is the caller step's, else the inner step's, else the action's, else (in plan) the job's.
+ * - The caller's `name` on a composite `dep` prefixes the inlined steps' names ("Name / inner"); its `id`
+ *   goes to the last inlined step, whose outputs are the composite's outputs.
+ */
+import { issueAt } from './errors.ts';
+import { declaredParams, type DeclaredParams } from './params.ts';
+import { expandedName, nearestNames, overlayResources } from './resolve-helpers.ts';
+import { didYouMean } from './suggest.ts';
+import { TemplateError, type Templates } from './template.ts';
+import type { ActionCatalog, JobFile, Resources, Scalar, SourcePos, StepSpec, ValidationIssue } from './types.ts';
+
+/** A step after expansion: commands to run and everything needed to choose its container. */
+export interface ResolvedStep {
+  id?: string;
+  name: string;
+  commands: string[];
+  /** action and step env, rendered; the job's env is added by the plan */
+  env: Record<string, string>;
+  /** rule 1: the step (or the caller's `dep` step) asks for a new container from this image */
+  image?: string;
+  /** rule 3: images to start a first container from, innermost action first (job image not included) */
+  fallbackImages: string[];
+  timeoutMs?: number;
+  resources?: Resources;
+  /** the `dep` chain, outermost first */
+  actions: string[];
+  pos: SourcePos;
+  /** expansion failed (already reported); planning must not report follow-on problems for it */
+  broken: boolean;
+}
+
+/** Where templates of a step are rendered: the parameters of the job or action that holds it. */
+export interface Scope {
+  params: Record<string, Scalar>;
+  /** the file holding the steps (job or action): named in messages */
+  file: JobFile;
+  /** names of the actions being expanded, outermost first */
+  actions: string[];
+  /** the job's name when the job is itself the registered action of that name (for cycles) */
+  root?: string;
+  /** referenced parameters without value, already reported: rendering does not report them again */
+  missing: string[];
+}
+
+export interface Resolver {
+  expand(steps: readonly StepSpec[], scope: Scope): ResolvedStep[];
+  declared(file: JobFile): DeclaredParams;
+  /** renders `text` in `scope`; on error reports at `pos` and returns the text unrendered */
+  render(text: string, scope: Scope, pos: SourcePos, field: string): string;
+  renderEnv(env: Record<string, string> | undefined, scope: Scope, pos: SourcePos): Record<string, string>;
+}
+
+export function createResolver(catalog: ActionCatalog, templates: Templates, issues: ValidationIssue[]): Resolver {
+  const declaredCache = new Map<JobFile, DeclaredParams>();
+  const declared = (file: JobFile): DeclaredParams => {
+    let found = declaredCache.get(file);
+    if (found === undefined) {
+      found = declaredParams(file, templates);
+      declaredCache.set(file, found);
+    }
+    return found;
+  };
+
+  const render = (text: string, scope: Scope, pos: SourcePos, field: string): string => {
+    try {
+      return templates.render(text, scope.params);
+    } catch (e) {
+      if (!(e instanceof TemplateError)) throw e;
+      if (e.kind === 'unresolved' && e.names.every((name) => scope.missing.includes(name))) return text;
+      const where = scope.actions.length > 0 ? ` (in action '${scope.actions.at(-1)}', ${scope.file.file})` : '';
+      issues.push(issueAt(pos, `${field}: ${e.message}${where}`));
+      return text;
+    }
+  };
+
+  const renderEnv = (env: Record<string, string> | undefined, scope: Scope, pos: SourcePos): Record<string, string> => {
+    const out: Record<string, string> = {};
+    if (env !== undefined) for (const [key, value] of Object.entries(env)) out[key] = render(value, scope, pos, `env ${key}`);
+    return out;
+  };
+
+  const renderImage = (image: string | undefined, scope: Scope, pos: SourcePos): string | undefined =>
+    image === undefined ? undefined : render(image, scope, pos, 'image');
+
+  const runLeaf = (step: StepSpec, scope: Scope): ResolvedStep => {
+    if (step.with !== undefined && Object.keys(step.with).length > 0) {
+      issues.push(issueAt(step.pos, `'with' passes parameters to a 'dep' action, but this step has 'run'; move the values to the ${scope.actions.length > 0 ? "action's" : "job's"} 'with'`));
+    }
+    const commands = (step.run ?? []).map((command) => render(command, scope, step.pos, 'run'));
+    const leaf: ResolvedStep = {
+      name: step.name !== undefined ? render(step.name, scope, step.pos, 'name') : expandedName(commands),
+      commands,
+      env: renderEnv(step.env, scope, step.pos),
+      fallbackImages: [],
+      actions: scope.actions,
+      pos: { ...step.pos },
+      broken: false,
+    };
+    if (step.id !== undefined) leaf.id = step.id;
+    const image = renderImage(step.image, scope, step.pos);
+    if (image !== undefined) leaf.image = image;
+    if (step.timeoutMs !== undefined) leaf.timeoutMs = step.timeoutMs;
+    const resources = overlayResources(step.resources);
+    if (resources !== undefined) leaf.resources = resources;
+    return leaf;
+  };
+
+  const brokenLeaf = (step: StepSpec, scope: Scope, image: string | undefined): ResolvedStep => ({
+    ...(image !== undefined ? { image } : {}),
+    name: step.name ?? step.dep ?? 'step',
+    commands: [],
+    env: {},
+    fallbackImages: [],
+    actions: [...scope.actions, step.dep ?? ''],
+    pos: { ...step.pos },
+    broken: true,
+  });
+
+  /** The action's parameters for this call: its defaults overlaid by the caller's rendered `with`. */
+  const callParams = (step: StepSpec, action: JobFile, scope: Scope): Scope => {
+    const decl = declared(action);
+    const params: Record<string, Scalar> = { ...action.with };
+    for (const [key, value] of Object.entries(step.with ?? {})) {
+      if (!decl.all.includes(key)) {
+        const hint = decl.all.length > 0 ? didYouMean(key, decl.all) : 'it takes no parameters';
+        issues.push(issueAt(step.pos, `${action.name} has no parameter '${key}'; ${hint}`));
+        continue;
+      }
+      params[key] = typeof value === 'string' ? render(value, scope, step.pos, `with ${key}`) : value;
+    }
+    const missing = decl.referenced.filter((name) => !Object.hasOwn(params, name));
+    for (const name of missing) {
+      issues.push(issueAt(step.pos, `parameter '${name}' of action '${action.name}' (${action.file}) has no value; pass it in this step's 'with:' or give it a default in the action's 'with:'`));
+    }
+    const child: Scope = { params, file: action, actions: [...scope.actions, action.name], missing };
+    if (scope.root !== undefined) child.root = scope.root;
+    return child;
+  };
+
+  const expandDep = (step: StepSpec, name: string, scope: Scope): ResolvedStep[] => {
+    const callerImage = renderImage(step.image, scope, step.pos);
+    const action = catalog.get(name);
+    if (action === undefined) {
+      issues.push(issueAt(step.pos, `unknown action '${name}'${nearestNames(name, catalog.names())}`));
+      return [brokenLeaf(step, scope, callerImage)];
+    }
+    const cycleStart = scope.root === name ? [name] : [];
+    if (cycleStart.length > 0 || scope.actions.includes(name)) {
+      const loop = [...(scope.root !== undefined ? [scope.root] : []), ...scope.actions];
+      const cycle = [...loop.slice(loop.indexOf(name)), name].join(' → ');
+      issues.push(issueAt(step.pos, `dependency cycle: ${cycle}; an action cannot use itself, directly or through other actions`));
+      return [brokenLeaf(step, scope, callerImage)];
+    }
+    const group = action.groups.length === 1 ? action.groups[0] : undefined;
+    if (group === undefined) {
+      issues.push(issueAt(step.pos, `action '${name}' (${action.file}) has ${action.groups.length} groups (${action.groups.map((g) => g.name).join(', ')}); 'dep' can only inline an action with one group: merge its groups or run it as a job of its own`));
+      return [brokenLeaf(step, scope, callerImage)];
+    }
+    const child = callParams(step, action, scope);
+    const actionEnv = renderEnv(action.env, child, action.pos);
+    const stepEnv = renderEnv(step.env, scope, step.pos);
+    const callerName = step.name !== undefined ? render(step.name, scope, step.pos, 'name') : undefined;
+    const inner = group.steps[0];
+    if (action.singleRun && inner !== undefined) {
+      const image = renderImage(action.image ?? inner.image, child, action.pos);
+      const leaf: ResolvedStep = {
+        name: callerName ?? action.name,
+        commands: (inner.run ?? []).map((command) => render(command, child, inner.pos, 'run')),
+        env: { ...actionEnv, ...renderEnv(inner.env, child, inner.pos), ...stepEnv },
+        fallbackImages: image !== undefined ? [image] : [],
+        actions: child.actions,
+        pos: { ...step.pos },
+        broken: false,
+      };
+      if (step.id !== undefined) leaf.id = step.id;
+      if (callerImage !== undefined) leaf.image = callerImage;
+      const timeoutMs = step.timeoutMs ?? inner.timeoutMs ?? action.timeoutMs;
+      if (timeoutMs !== undefined) leaf.timeoutMs = timeoutMs;
+      const resources = overlayResources(action.resources, inner.resources, step.resources);
+      if (resources !== undefined) leaf.resources = resources;
+      return [leaf];
+    }
+    const actionImage = renderImage(action.image, child, action.pos);
+    const leaves = expand(group.steps, child);
+    return leaves.map((leaf, index) => {
+      const out: ResolvedStep = {
+        ...leaf,
+        name: callerName !== undefined ? `${callerName} / ${leaf.name}` : leaf.name,
+        env: { ...actionEnv, ...leaf.env, ...stepEnv },
+        fallbackImages: actionImage !== undefined ? [...leaf.fallbackImages, actionImage] : leaf.fallbackImages,
+      };
+      if (index === leaves.length - 1 && step.id !== undefined) out.id = step.id;
+      if (index === 0 && callerImage !== undefined) out.image = callerImage;
+      const timeoutMs = step.timeoutMs ?? leaf.timeoutMs ?? action.timeoutMs;
+      if (timeoutMs !== undefined) out.timeoutMs = timeoutMs;
+      const resources = overlayResources(action.resources, leaf.resources, step.resources);
+      if (resources !== undefined) out.resources = resources;
+      return out;
+    });
+  };
+
+  const expand = (steps: readonly StepSpec[], scope: Scope): ResolvedStep[] =>
+    steps.flatMap((step) => (step.dep !== undefined ? expandDep(step, step.dep, scope) : [runLeaf(step, scope)]));
+
+  return { expand, declared, render, renderEnv };
+}

@@ -1,0 +1,196 @@
+import type { JobFile, Plan, Scalar, Status } from '../pipeline/types.ts';
+import type { LogLineEvent, RunEvent } from '../executor/events.ts';
+
+/**
+ * What the server keeps. Interfaces only: store/mongo implements them on MongoDB; a contract
+ * suite (test/contract) runs against every implementation.
+ */
+
+export type RunSource = 'push' | 'api' | 'rerun';
+
+export interface StepRecord {
+  index: number;
+  name: string;
+  status: Status;
+  exitCode?: number;
+  startedAt?: Date;
+  finishedAt?: Date;
+  outputs?: Record<string, string>;
+  message?: string;
+}
+
+export interface AttemptRecord {
+  attempt: number;
+  status: Status;
+  startedAt?: Date;
+  finishedAt?: Date;
+  steps: StepRecord[];
+}
+
+export interface GroupRecord {
+  name: string;
+  status: Status;
+  /** the latest attempt number (0 before the first starts) */
+  attempt: number;
+  attempts: AttemptRecord[];
+}
+
+export interface TriggerInfo {
+  repo?: string;
+  sha?: string;
+  ref?: string;
+  branch?: string;
+  cloneUrl?: string;
+  event?: string;
+  /** GitHub App installation that delivered the push */
+  installationId?: number;
+}
+
+export interface NewRun extends TriggerInfo {
+  job: string;
+  source: RunSource;
+  /** the job file's text, kept so a rerun compiles the same job */
+  yaml: string;
+  file: string;
+  params: Record<string, Scalar>;
+  plan: Plan;
+  rerunOf?: string;
+  /** groups to run (rerun of failed groups); undefined = all */
+  onlyGroups?: string[];
+}
+
+export interface RunRecord extends NewRun {
+  id: string;
+  status: Status;
+  createdAt: Date;
+  startedAt?: Date;
+  finishedAt?: Date;
+  message?: string;
+  groups: GroupRecord[];
+  /** worker holding the run while it is `running` */
+  worker?: string;
+  /** last heartbeat of that worker; a run whose lease expired is recovered by another worker */
+  leaseUntil?: Date;
+  /** number of times the run was started (crash recovery starts it again as a new attempt) */
+  starts: number;
+  cancelRequested?: boolean;
+}
+
+export interface RunFilter {
+  repo?: string;
+  job?: string;
+  status?: Status;
+  sha?: string;
+  branch?: string;
+  since?: Date;
+}
+
+export interface Page {
+  limit: number;
+  /** opaque cursor from a previous page */
+  cursor?: string;
+}
+
+export interface RunPage {
+  runs: RunRecord[];
+  next?: string;
+}
+
+export interface RunStore {
+  create(run: NewRun): Promise<RunRecord>;
+  get(id: string): Promise<RunRecord | null>;
+  list(filter: RunFilter, page: Page): Promise<RunPage>;
+  /** applies a status event (run/group/step) to the run document; log events are ignored */
+  apply(event: RunEvent): Promise<void>;
+  /**
+   * Atomically takes a `queued` run (or a `running` one whose lease expired) for `worker` until
+   * now+leaseMs, incrementing `starts`. Returns null if another worker holds it or it is finished.
+   */
+  claim(id: string, worker: string, leaseMs: number, now: Date): Promise<RunRecord | null>;
+  /** extends the lease; false when the worker no longer holds the run (it must stop) */
+  heartbeat(id: string, worker: string, leaseMs: number, now: Date): Promise<boolean>;
+  /** ids of `running` runs whose lease ended before `now` */
+  expired(now: Date): Promise<string[]>;
+  /** marks cancel requested; returns the run, or null when unknown */
+  requestCancel(id: string): Promise<RunRecord | null>;
+  /** ends a run that never got to run-job (bad plan, unknown secret, ...) */
+  finish(id: string, status: Status, message: string, now: Date): Promise<void>;
+}
+
+export interface LogQuery {
+  group?: string;
+  step?: number;
+  attempt?: number;
+  /** lines after this cursor (for follow) */
+  after?: string;
+  limit?: number;
+}
+
+export interface StoredLogLine extends LogLineEvent {
+  /** opaque, increasing across the run: resume point for followers */
+  cursor: string;
+}
+
+export interface LogStore {
+  /** stores lines; many at once (the writer batches) */
+  append(lines: LogLineEvent[]): Promise<void>;
+  read(runId: string, query: LogQuery): Promise<StoredLogLine[]>;
+}
+
+export interface ActionSource {
+  kind: 'upload' | 'repo';
+  repo?: string;
+  sha?: string;
+  path?: string;
+}
+
+export interface ActionRecord {
+  name: string;
+  description?: string;
+  yaml: string;
+  definition: JobFile;
+  source: ActionSource;
+  version: number;
+  updatedAt: Date;
+}
+
+export interface ActionRegistry {
+  /** throws ConflictError when the name exists and replace is false */
+  put(definition: JobFile, yaml: string, source: ActionSource, options: { replace: boolean }): Promise<ActionRecord>;
+  get(name: string): Promise<ActionRecord | null>;
+  list(): Promise<ActionRecord[]>;
+  /** previous versions, newest first */
+  history(name: string): Promise<ActionRecord[]>;
+  remove(name: string): Promise<boolean>;
+}
+
+/** `global` or `repo:<owner/name>` */
+export type SecretScope = string;
+
+export interface SecretStore {
+  put(name: string, scope: SecretScope, value: string): Promise<void>;
+  /** names and scopes only, never values */
+  list(scope?: SecretScope): Promise<{ name: string; scope: SecretScope; updatedAt: Date }[]>;
+  remove(name: string, scope: SecretScope): Promise<boolean>;
+  /** values for a run: repo scope wins over global; throws NotFoundError naming missing secrets */
+  resolve(names: string[], repo: string | undefined): Promise<Record<string, string>>;
+}
+
+export interface DeliveryStore {
+  /** records a webhook delivery id; false if it was seen before */
+  remember(id: string, now: Date): Promise<boolean>;
+}
+
+export class ConflictError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConflictError';
+  }
+}
+
+export class NotFoundError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'NotFoundError';
+  }
+}

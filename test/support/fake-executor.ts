@@ -1,0 +1,252 @@
+/**
+ * A scriptable, in-memory Executor for run-job tests (Woodpecker's "dummy backend").
+ * Each command text maps to a behaviour: exit code, output chunks, outputs, an ExecutorError, a
+ * wait on a test-controlled promise, or hanging until aborted. Every call is recorded, and
+ * contract violations (exec in a removed container, a workspace removed under a live container)
+ * are collected in `violations` so tests can assert the run used the backend correctly.
+ */
+import type {
+  ChunkSink,
+  ContainerHandle,
+  ContainerSpecRequest,
+  ExecRequest,
+  ExecResult,
+  Executor,
+  OutputStream,
+  RunScope,
+  Workspace,
+} from '../../src/executor/executor.ts';
+import { ExecutorError } from '../../src/executor/executor.ts';
+
+export type Chunk = string | { stream?: OutputStream; text: string };
+
+export interface CommandBehavior {
+  exitCode?: number;
+  /** written to the sink in order, each awaited (backpressure), before the command exits */
+  output?: Chunk[];
+  /** what the command "appended to $PISTAGES_OUTPUT" */
+  outputs?: Record<string, string>;
+  /** the command keeps running until this settles (or the exec is aborted) */
+  waitFor?: () => Promise<unknown>;
+  /** the command runs until aborted */
+  hang?: boolean;
+  /** exec rejects with this (after any output) */
+  throws?: Error;
+}
+
+export interface StartBehavior {
+  throws?: Error;
+  /** start blocks until aborted */
+  hang?: boolean;
+}
+
+export interface FakeExecutorOptions {
+  /** per command text; an array scripts successive runs of the command (the last one repeats) */
+  commands?: Record<string, CommandBehavior | CommandBehavior[]>;
+  /** for commands not in `commands`; default: exit 0, no output */
+  otherCommand?: (request: ExecRequest) => CommandBehavior;
+  /** images that "cannot be pulled": startContainer throws ExecutorError('image') */
+  missingImages?: string[];
+  startContainer?: (request: ContainerSpecRequest) => StartBehavior | undefined;
+  createWorkspace?: (scope: RunScope) => Error | undefined;
+  /** removal throws this (the fake still forgets the container, as Docker may have) */
+  removeContainerError?: (container: ContainerHandle) => Error | undefined;
+  removeWorkspaceError?: (workspace: Workspace) => Error | undefined;
+}
+
+export interface ExecCall {
+  container: ContainerHandle;
+  command: string;
+  env: Record<string, string>;
+  scope: RunScope;
+  /** how it ended: an exit code, or the error/abort reason it rejected with */
+  result?: { exitCode: number } | { rejected: unknown };
+}
+
+export type FakeCall =
+  | { op: 'createWorkspace'; scope: RunScope; workspace: Workspace }
+  | { op: 'removeWorkspace'; workspace: Workspace }
+  | { op: 'startContainer'; request: ContainerSpecRequest; container?: ContainerHandle }
+  | { op: 'exec'; call: ExecCall }
+  | { op: 'removeContainer'; container: ContainerHandle };
+
+interface LiveContainer {
+  handle: ContainerHandle;
+  scope: RunScope;
+  workspace: string;
+}
+
+export class FakeExecutor implements Executor {
+  readonly calls: FakeCall[] = [];
+  readonly violations: string[] = [];
+  /** most execs in flight at once, over the fake's lifetime */
+  maxConcurrentExecs = 0;
+  private running = 0;
+  private nextId = 1;
+  private readonly containers = new Map<string, LiveContainer>();
+  private readonly workspaces = new Map<string, RunScope>();
+  private readonly runs = new Map<string, number>();
+  private readonly execWaiters: { command: string; resolve: (call: ExecCall) => void }[] = [];
+  private readonly options: FakeExecutorOptions;
+
+  constructor(options: FakeExecutorOptions = {}) {
+    this.options = options;
+  }
+
+  /** ids of containers and workspaces created and not yet removed */
+  live(): { containers: string[]; workspaces: string[] } {
+    return { containers: [...this.containers.keys()], workspaces: [...this.workspaces.keys()] };
+  }
+
+  execs(command?: string): ExecCall[] {
+    return this.calls.flatMap((c) => (c.op === 'exec' && (command === undefined || c.call.command === command) ? [c.call] : []));
+  }
+
+  started(): ContainerSpecRequest[] {
+    return this.calls.flatMap((c) => (c.op === 'startContainer' ? [c.request] : []));
+  }
+
+  /** resolves when an exec of `command` has started (now or earlier); rejects after `timeoutMs` */
+  execStarted(command: string, timeoutMs = 2000): Promise<ExecCall> {
+    const done = this.execs(command)[0];
+    if (done) return Promise.resolve(done);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no exec of ${JSON.stringify(command)} within ${timeoutMs}ms`)), timeoutMs);
+      this.execWaiters.push({
+        command,
+        resolve: (call) => {
+          clearTimeout(timer);
+          resolve(call);
+        },
+      });
+    });
+  }
+
+  async createWorkspace(scope: RunScope): Promise<Workspace> {
+    await Promise.resolve();
+    const error = this.options.createWorkspace?.(scope);
+    if (error) throw error;
+    const workspace = { id: `ws-${this.nextId++}` };
+    this.workspaces.set(workspace.id, scope);
+    this.calls.push({ op: 'createWorkspace', scope, workspace });
+    return workspace;
+  }
+
+  async removeWorkspace(workspace: Workspace): Promise<void> {
+    await Promise.resolve();
+    this.calls.push({ op: 'removeWorkspace', workspace });
+    for (const c of this.containers.values()) {
+      if (c.workspace === workspace.id) this.violations.push(`workspace ${workspace.id} removed while container ${c.handle.id} uses it`);
+    }
+    this.workspaces.delete(workspace.id);
+    const error = this.options.removeWorkspaceError?.(workspace);
+    if (error) throw error;
+  }
+
+  async startContainer(request: ContainerSpecRequest, signal: AbortSignal): Promise<ContainerHandle> {
+    const record: FakeCall & { op: 'startContainer' } = { op: 'startContainer', request };
+    this.calls.push(record);
+    if (!this.workspaces.has(request.workspace.id)) this.violations.push(`container started on missing workspace ${request.workspace.id}`);
+    const behavior = this.options.startContainer?.(request);
+    if (behavior?.hang) await untilAborted(signal);
+    if (signal.aborted) throw signal.reason;
+    if (behavior?.throws) throw behavior.throws;
+    if (this.options.missingImages?.includes(request.image)) {
+      throw new ExecutorError('image', `image ${request.image} not found: pull access denied or repository does not exist`);
+    }
+    const handle = { id: `ct-${this.nextId++}`, image: request.image };
+    this.containers.set(handle.id, { handle, scope: request.scope, workspace: request.workspace.id });
+    record.container = handle;
+    return handle;
+  }
+
+  async exec(container: ContainerHandle, request: ExecRequest, sink: ChunkSink, signal: AbortSignal): Promise<ExecResult> {
+    const live = this.containers.get(container.id);
+    const call: ExecCall = {
+      container,
+      command: request.command,
+      env: { ...request.env },
+      scope: live?.scope ?? { runId: '?', job: '?', group: '?', attempt: 0 },
+    };
+    this.calls.push({ op: 'exec', call });
+    for (const waiter of this.execWaiters.filter((w) => w.command === request.command)) {
+      this.execWaiters.splice(this.execWaiters.indexOf(waiter), 1);
+      waiter.resolve(call);
+    }
+    this.running++;
+    this.maxConcurrentExecs = Math.max(this.maxConcurrentExecs, this.running);
+    try {
+      if (!live) {
+        this.violations.push(`exec in unknown or removed container ${container.id}`);
+        throw new ExecutorError('engine', `no such container: ${container.id}`);
+      }
+      const behavior = this.behaviorFor(request);
+      for (const chunk of behavior.output ?? []) {
+        if (signal.aborted) throw signal.reason;
+        const { stream, text } = typeof chunk === 'string' ? { stream: 'stdout' as const, text: chunk } : chunk;
+        await sink(stream ?? 'stdout', Buffer.from(text));
+      }
+      if (behavior.hang) await untilAborted(signal);
+      if (behavior.waitFor) await Promise.race([behavior.waitFor(), untilAborted(signal)]);
+      if (signal.aborted) throw signal.reason;
+      if (behavior.throws) throw behavior.throws;
+      const exitCode = behavior.exitCode ?? 0;
+      call.result = { exitCode };
+      return { exitCode, outputs: { ...behavior.outputs } };
+    } catch (err) {
+      call.result = { rejected: err };
+      throw err;
+    } finally {
+      this.running--;
+    }
+  }
+
+  async removeContainer(container: ContainerHandle): Promise<void> {
+    await Promise.resolve();
+    this.calls.push({ op: 'removeContainer', container });
+    this.containers.delete(container.id);
+    const error = this.options.removeContainerError?.(container);
+    if (error) throw error;
+  }
+
+  private behaviorFor(request: ExecRequest): CommandBehavior {
+    const scripted = this.options.commands?.[request.command];
+    if (scripted === undefined) return this.options.otherCommand?.(request) ?? {};
+    if (!Array.isArray(scripted)) return scripted;
+    const n = this.runs.get(request.command) ?? 0;
+    this.runs.set(request.command, n + 1);
+    return scripted[Math.min(n, scripted.length - 1)] ?? {};
+  }
+}
+
+/** Rejects with the signal's reason once it aborts (never resolves). */
+function untilAborted(signal: AbortSignal): Promise<never> {
+  return new Promise((_resolve, reject) => {
+    if (signal.aborted) reject(signal.reason);
+    else signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+  });
+}
+
+/**
+ * A meeting point for `parties` concurrent tasks: `arrive()` resolves once all have arrived, and
+ * rejects after `timeoutMs` otherwise, so a run that is not concurrent fails instead of hanging.
+ */
+export function createBarrier(parties: number, timeoutMs = 2000): { arrive: () => Promise<void>; arrived: () => number } {
+  let count = 0;
+  let open!: () => void;
+  const opened = new Promise<void>((resolve) => (open = resolve));
+  return {
+    arrived: () => count,
+    arrive() {
+      count++;
+      if (count >= parties) open();
+      return new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`only ${count} of ${parties} parties arrived within ${timeoutMs}ms`)), timeoutMs);
+        void opened.then(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    },
+  };
+}
