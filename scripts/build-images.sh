@@ -43,6 +43,19 @@ build_busybox() {
   echo "$BUSYBOX_TAG: built"
 }
 
+# The examples clone /srv/demo.git (examples/local/demo-repo as a one-commit bare repository), so
+# the "Build and Lint" tour runs with no network at all.
+add_demo_repo() {
+  src_dir=$(cd "$(dirname "$0")/../examples/local/demo-repo" && pwd)
+  work=$(mktemp -d)
+  cp -r "$src_dir/." "$work/"
+  git -C "$work" init --quiet --initial-branch=main
+  git -C "$work" add -A
+  git -C "$work" -c user.name=Pistages -c user.email=demo@pistages.invalid commit --quiet -m "Demo project"
+  git clone --quiet --bare "$work" "$1"
+  rm -rf "$work"
+}
+
 build_git() {
   if have_image "$GIT_TAG"; then echo "$GIT_TAG: present, skipped"; return; fi
   command -v debootstrap >/dev/null || { echo "debootstrap not found: apt-get install debootstrap" >&2; exit 1; }
@@ -52,6 +65,7 @@ build_git() {
   start=$(date +%s)
   debootstrap --variant=minbase --include=git,make,ca-certificates "$SUITE" "$dir" "$mirror" >"$dir.log" 2>&1 \
     || { echo "debootstrap failed; see $dir.log" >&2; exit 1; }
+  add_demo_repo "$dir/srv/demo.git"
   # keep the image small: package lists and caches are not needed at run time
   rm -rf "$dir"/var/cache/apt/archives/*.deb "$dir"/var/lib/apt/lists/* "$dir"/usr/share/doc/* "$dir"/usr/share/man/*
   tar -C "$dir" --numeric-owner -c . \

@@ -25,7 +25,7 @@ export function drawPlan(plan: Plan, colour: boolean): string {
         current = step.container;
         lines.push(`  ┌ container ${step.container}  ${s.bold(step.image)}`);
       }
-      const via = step.actions.length > 0 ? s.dim(`  ← ${step.actions.join(' → ')}`) : '';
+      const via = step.actions.length > 0 && step.actions.join(' → ') !== step.name ? s.dim(`  ← ${step.actions.join(' → ')}`) : '';
       const inherited = step.startsContainer ? '' : s.dim('  (inherited)');
       lines.push(`  │ ${step.index + 1}. ${step.name}${via}${inherited}`);
       for (const command of step.commands) {

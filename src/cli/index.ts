@@ -1,7 +1,10 @@
 import { Command } from 'commander';
+import { registerClientCommands } from './commands/client.ts';
 import { registerPlan } from './commands/plan.ts';
 import { registerRun } from './commands/run.ts';
+import { registerServe } from './commands/serve.ts';
 import { registerValidate } from './commands/validate.ts';
+import { registerWorker } from './commands/worker.ts';
 
 const program = new Command()
   .name('pistages')
@@ -12,5 +15,8 @@ const program = new Command()
 registerValidate(program);
 registerPlan(program);
 registerRun(program);
+registerServe(program);
+registerWorker(program);
+registerClientCommands(program);
 
 await program.parseAsync(process.argv);

@@ -26,7 +26,9 @@ export function assignContainers(
   let current: { container: number; image: string } | undefined;
   let next = 0;
   return steps.map((step) => {
-    if (step.image === undefined && current !== undefined) return { ...current, startsContainer: false };
+    if (step.image === undefined && current !== undefined) {
+      return { image: current.image, container: current.container, startsContainer: false };
+    }
     let image = step.image ?? step.fallbackImages[0] ?? jobImage;
     if (image === undefined) {
       // Reported once; the placeholder container lets later steps inherit it without more noise.
@@ -41,6 +43,6 @@ export function assignContainers(
       image = '';
     }
     current = { container: next++, image };
-    return { ...current, startsContainer: true };
+    return { image, container: current.container, startsContainer: true };
   });
 }

@@ -3,9 +3,9 @@
  * the executor runs. Pure and deterministic: groups and steps keep file order, every object is new.
  * Throws one ValidationError carrying every problem found (expansion, parameters, images, step outputs).
  */
-import { ValidationError, formatIssue, issueAt } from './errors.ts';
+import { ValidationError, issueAt } from './errors.ts';
 import { assignContainers } from './containers.ts';
-import { expandJob, type ResolvedGroup, type ResolvedJob } from './resolve-job.ts';
+import { expandJob, uniqueIssues, type ResolvedGroup, type ResolvedJob } from './resolve-job.ts';
 import { overlayResources } from './resolve-helpers.ts';
 import { createTemplates, findStepOutputRefs } from './template.ts';
 import type { ActionCatalog, JobFile, Plan, PlannedGroup, PlannedStep, Scalar, ValidationIssue } from './types.ts';
@@ -38,7 +38,7 @@ function planGroup(group: ResolvedGroup, resolved: ResolvedJob, job: JobFile, is
       container: container.container,
       startsContainer: container.startsContainer,
       commands: [...step.commands],
-      env: { ...resolved.env, ...step.env },
+      env: Object.assign({}, resolved.env, step.env),
       actions: [...step.actions],
       pos: { ...step.pos },
     };
@@ -63,8 +63,9 @@ function checkStepOutputs(group: ResolvedGroup, issues: ValidationIssue[]): void
     if (step.image !== undefined && findStepOutputRefs(step.image).length > 0) {
       issues.push(issueAt(step.pos, `image: '${step.image}' uses a step output, but images are chosen before the group runs; use a fixed image or a parameter`));
     }
-    const texts = [...step.commands, ...Object.values(step.env)];
-    for (const ref of texts.flatMap(findStepOutputRefs)) {
+    const refs = step.commands.flatMap(findStepOutputRefs);
+    for (const key in step.env) refs.push(...findStepOutputRefs(step.env[key]!));
+    for (const ref of refs) {
       if (!earlier.has(ref.step)) {
         issues.push(
           issueAt(
@@ -76,15 +77,4 @@ function checkStepOutputs(group: ResolvedGroup, issues: ValidationIssue[]): void
     }
     if (step.id !== undefined) earlier.add(step.id);
   }
-}
-
-/** The same problem reached twice (e.g. an action used by many steps) is reported once. */
-function uniqueIssues(issues: ValidationIssue[]): ValidationIssue[] {
-  const seen = new Set<string>();
-  return issues.filter((issue) => {
-    const key = formatIssue(issue);
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
 }

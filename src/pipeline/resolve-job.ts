@@ -1,5 +1,5 @@
 /** A whole job expanded: its parameters, rendered top-level image and env, and each group's leaf steps. */
-import { ValidationError } from './errors.ts';
+import { ValidationError, formatIssue } from './errors.ts';
 import { jobParams } from './params.ts';
 import { createResolver, type ResolvedStep, type Scope } from './resolve.ts';
 import { createTemplates, type Templates } from './template.ts';
@@ -15,8 +15,8 @@ export interface ResolvedJob {
   params: Record<string, Scalar>;
   /** top-level image, rendered: the last fallback of rule 3 */
   image?: string;
-  /** top-level env, rendered: the first layer of every step's env */
-  env: Record<string, string>;
+  /** top-level env, rendered: the first layer of every step's env (read-only, may be shared) */
+  env: Readonly<Record<string, string>>;
   groups: ResolvedGroup[];
 }
 
@@ -52,6 +52,17 @@ export function expandJob(
 export function resolveJob(job: JobFile, catalog: ActionCatalog, given: Record<string, Scalar> = {}): ResolvedJob {
   const issues: ValidationIssue[] = [];
   const resolved = expandJob(job, catalog, given, createTemplates(), issues);
-  if (issues.length > 0) throw new ValidationError(issues);
+  if (issues.length > 0) throw new ValidationError(uniqueIssues(issues));
   return resolved;
+}
+
+/** The same problem reached twice (e.g. an action used by many steps) is reported once. */
+export function uniqueIssues(issues: readonly ValidationIssue[]): ValidationIssue[] {
+  const seen = new Set<string>();
+  return issues.filter((issue) => {
+    const key = formatIssue(issue);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }

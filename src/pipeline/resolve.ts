@@ -19,29 +19,33 @@
  */
 import { issueAt } from './errors.ts';
 import { declaredParams, type DeclaredParams } from './params.ts';
-import { expandedName, nearestNames, overlayResources } from './resolve-helpers.ts';
+import { expandedName, nearestNames, NO_ENV, NO_IMAGES, overlayEnv, overlayResources } from './resolve-helpers.ts';
 import { didYouMean } from './suggest.ts';
 import { TemplateError, type Templates } from './template.ts';
 import type { ActionCatalog, JobFile, Resources, Scalar, SourcePos, StepSpec, ValidationIssue } from './types.ts';
 
-/** A step after expansion: commands to run and everything needed to choose its container. */
+/**
+ * A step after expansion: commands to run and everything needed to choose its container.
+ * Read-only: leaves are shared (between the uses of a composite, and with the action's positions), so
+ * whoever builds output from them copies. Every field is always present (one object shape: faster).
+ */
 export interface ResolvedStep {
-  id?: string;
-  name: string;
-  commands: string[];
+  readonly id: string | undefined;
+  readonly name: string;
+  readonly commands: readonly string[];
   /** action and step env, rendered; the job's env is added by the plan */
-  env: Record<string, string>;
+  readonly env: Readonly<Record<string, string>>;
   /** rule 1: the step (or the caller's `dep` step) asks for a new container from this image */
-  image?: string;
+  readonly image: string | undefined;
   /** rule 3: images to start a first container from, innermost action first (job image not included) */
-  fallbackImages: string[];
-  timeoutMs?: number;
-  resources?: Resources;
+  readonly fallbackImages: readonly string[];
+  readonly timeoutMs: number | undefined;
+  readonly resources: Resources | undefined;
   /** the `dep` chain, outermost first */
-  actions: string[];
-  pos: SourcePos;
+  readonly actions: readonly string[];
+  readonly pos: SourcePos;
   /** expansion failed (already reported); planning must not report follow-on problems for it */
-  broken: boolean;
+  readonly broken: boolean;
 }
 
 /** Where templates of a step are rendered: the parameters of the job or action that holds it. */
@@ -62,11 +66,12 @@ export interface Resolver {
   declared(file: JobFile): DeclaredParams;
   /** renders `text` in `scope`; on error reports at `pos` and returns the text unrendered */
   render(text: string, scope: Scope, pos: SourcePos, field: string): string;
-  renderEnv(env: Record<string, string> | undefined, scope: Scope, pos: SourcePos): Record<string, string>;
+  renderEnv(env: Record<string, string> | undefined, scope: Scope, pos: SourcePos): Readonly<Record<string, string>>;
 }
 
 export function createResolver(catalog: ActionCatalog, templates: Templates, issues: ValidationIssue[]): Resolver {
   const declaredCache = new Map<JobFile, DeclaredParams>();
+  const compositeCache = new Map<JobFile, Map<string, ResolvedStep[]>>();
   const declared = (file: JobFile): DeclaredParams => {
     let found = declaredCache.get(file);
     if (found === undefined) {
@@ -88,9 +93,10 @@ export function createResolver(catalog: ActionCatalog, templates: Templates, iss
     }
   };
 
-  const renderEnv = (env: Record<string, string> | undefined, scope: Scope, pos: SourcePos): Record<string, string> => {
+  const renderEnv = (env: Record<string, string> | undefined, scope: Scope, pos: SourcePos): Readonly<Record<string, string>> => {
+    if (env === undefined) return NO_ENV;
     const out: Record<string, string> = {};
-    if (env !== undefined) for (const [key, value] of Object.entries(env)) out[key] = render(value, scope, pos, `env ${key}`);
+    for (const key in env) out[key] = render(env[key]!, scope, pos, `env ${key}`);
     return out;
   };
 
@@ -102,32 +108,32 @@ export function createResolver(catalog: ActionCatalog, templates: Templates, iss
       issues.push(issueAt(step.pos, `'with' passes parameters to a 'dep' action, but this step has 'run'; move the values to the ${scope.actions.length > 0 ? "action's" : "job's"} 'with'`));
     }
     const commands = (step.run ?? []).map((command) => render(command, scope, step.pos, 'run'));
-    const leaf: ResolvedStep = {
+    return {
+      id: step.id,
       name: step.name !== undefined ? render(step.name, scope, step.pos, 'name') : expandedName(commands),
       commands,
       env: renderEnv(step.env, scope, step.pos),
-      fallbackImages: [],
+      image: renderImage(step.image, scope, step.pos),
+      fallbackImages: NO_IMAGES,
+      timeoutMs: step.timeoutMs,
+      resources: step.resources,
       actions: scope.actions,
-      pos: { ...step.pos },
+      pos: step.pos,
       broken: false,
     };
-    if (step.id !== undefined) leaf.id = step.id;
-    const image = renderImage(step.image, scope, step.pos);
-    if (image !== undefined) leaf.image = image;
-    if (step.timeoutMs !== undefined) leaf.timeoutMs = step.timeoutMs;
-    const resources = overlayResources(step.resources);
-    if (resources !== undefined) leaf.resources = resources;
-    return leaf;
   };
 
   const brokenLeaf = (step: StepSpec, scope: Scope, image: string | undefined): ResolvedStep => ({
-    ...(image !== undefined ? { image } : {}),
+    id: step.id,
     name: step.name ?? step.dep ?? 'step',
     commands: [],
-    env: {},
-    fallbackImages: [],
+    env: NO_ENV,
+    image,
+    fallbackImages: NO_IMAGES,
+    timeoutMs: undefined,
+    resources: undefined,
     actions: [...scope.actions, step.dep ?? ''],
-    pos: { ...step.pos },
+    pos: step.pos,
     broken: true,
   });
 
@@ -159,8 +165,7 @@ export function createResolver(catalog: ActionCatalog, templates: Templates, iss
       issues.push(issueAt(step.pos, `unknown action '${name}'${nearestNames(name, catalog.names())}`));
       return [brokenLeaf(step, scope, callerImage)];
     }
-    const cycleStart = scope.root === name ? [name] : [];
-    if (cycleStart.length > 0 || scope.actions.includes(name)) {
+    if (scope.root === name || scope.actions.includes(name)) {
       const loop = [...(scope.root !== undefined ? [scope.root] : []), ...scope.actions];
       const cycle = [...loop.slice(loop.indexOf(name)), name].join(' → ');
       issues.push(issueAt(step.pos, `dependency cycle: ${cycle}; an action cannot use itself, directly or through other actions`));
@@ -179,39 +184,52 @@ export function createResolver(catalog: ActionCatalog, templates: Templates, iss
     if (action.singleRun && inner !== undefined) {
       const image = renderImage(action.image ?? inner.image, child, action.pos);
       const leaf: ResolvedStep = {
+        id: step.id,
         name: callerName ?? action.name,
         commands: (inner.run ?? []).map((command) => render(command, child, inner.pos, 'run')),
-        env: { ...actionEnv, ...renderEnv(inner.env, child, inner.pos), ...stepEnv },
-        fallbackImages: image !== undefined ? [image] : [],
+        env: overlayEnv(actionEnv, renderEnv(inner.env, child, inner.pos), stepEnv),
+        image: callerImage,
+        fallbackImages: image !== undefined ? [image] : NO_IMAGES,
+        timeoutMs: step.timeoutMs ?? inner.timeoutMs ?? action.timeoutMs,
+        resources: overlayResources(action.resources, inner.resources, step.resources),
         actions: child.actions,
-        pos: { ...step.pos },
+        pos: step.pos,
         broken: false,
       };
-      if (step.id !== undefined) leaf.id = step.id;
-      if (callerImage !== undefined) leaf.image = callerImage;
-      const timeoutMs = step.timeoutMs ?? inner.timeoutMs ?? action.timeoutMs;
-      if (timeoutMs !== undefined) leaf.timeoutMs = timeoutMs;
-      const resources = overlayResources(action.resources, inner.resources, step.resources);
-      if (resources !== undefined) leaf.resources = resources;
       return [leaf];
     }
     const actionImage = renderImage(action.image, child, action.pos);
-    const leaves = expand(group.steps, child);
-    return leaves.map((leaf, index) => {
-      const out: ResolvedStep = {
-        ...leaf,
+    const leaves = expandComposite(action, group.steps, child);
+    const last = leaves.length - 1;
+    return leaves.map(
+      (leaf, index): ResolvedStep => ({
+        id: index === last && step.id !== undefined ? step.id : leaf.id,
         name: callerName !== undefined ? `${callerName} / ${leaf.name}` : leaf.name,
-        env: { ...actionEnv, ...leaf.env, ...stepEnv },
+        commands: leaf.commands,
+        env: overlayEnv(actionEnv, leaf.env, stepEnv),
+        image: index === 0 && callerImage !== undefined ? callerImage : leaf.image,
         fallbackImages: actionImage !== undefined ? [...leaf.fallbackImages, actionImage] : leaf.fallbackImages,
-      };
-      if (index === leaves.length - 1 && step.id !== undefined) out.id = step.id;
-      if (index === 0 && callerImage !== undefined) out.image = callerImage;
-      const timeoutMs = step.timeoutMs ?? leaf.timeoutMs ?? action.timeoutMs;
-      if (timeoutMs !== undefined) out.timeoutMs = timeoutMs;
-      const resources = overlayResources(action.resources, leaf.resources, step.resources);
-      if (resources !== undefined) out.resources = resources;
-      return out;
-    });
+        timeoutMs: step.timeoutMs ?? leaf.timeoutMs ?? action.timeoutMs,
+        resources: overlayResources(action.resources, leaf.resources, step.resources),
+        actions: leaf.actions,
+        pos: leaf.pos,
+        broken: leaf.broken,
+      }),
+    );
+  };
+
+  /**
+   * The inner steps of a composite depend only on the action, its parameters and the dep chain, so a
+   * plan that uses an action many times with the same values expands it once. Callers never mutate
+   * leaves (they build new objects around them), so sharing is safe.
+   */
+  const expandComposite = (action: JobFile, steps: readonly StepSpec[], child: Scope): ResolvedStep[] => {
+    let byCall = compositeCache.get(action);
+    if (byCall === undefined) compositeCache.set(action, (byCall = new Map()));
+    const key = `${child.actions.join('\u0000')}\u0001${JSON.stringify(child.params)}`;
+    let leaves = byCall.get(key);
+    if (leaves === undefined) byCall.set(key, (leaves = expand(steps, child)));
+    return leaves;
   };
 
   const expand = (steps: readonly StepSpec[], scope: Scope): ResolvedStep[] =>

@@ -45,6 +45,7 @@ const globList = (what: string, example: string) => ({
 
 export const jobSchema = {
   $schema: 'http://json-schema.org/draft-07/schema#',
+  $comment: 'Generated from src/pipeline/schema.ts by `npm run schema`; edit that file, not this one.',
   title: 'Pistages job',
   description:
     'A Pistages job file. The same file can be run as a job or registered under its `name` and reused by other jobs as an action (`dep:`).',

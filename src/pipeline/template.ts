@@ -67,16 +67,28 @@ type Part = string | Ref;
 
 const TAGS: [string, string] = ['{{', '}}'];
 const SEGMENT = /^[A-Za-z0-9_-]+$/;
+/** A `{{ name }}` tag exactly as mustache scans it: `{{`, spaces, name, spaces, `}}`. */
+const PLAIN_TAG = /\{\{\s*(\.?[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*)\s*\}\}/g;
 const STEP_OUTPUT_REF = /\{\{\s*\.?steps\.([A-Za-z0-9_-]+)\.outputs\.([A-Za-z0-9_-]+)\s*\}\}/g;
 const UNSUPPORTED: Record<string, string> = { '#': 'section', '^': 'inverted section', '>': 'partial' };
 
-export function createTemplates(): Templates {
+export interface TemplateOptions {
+  /**
+   * Default true: text whose only tags are plain `{{ name }}` references is split without mustache
+   * (mustache recompiles its tag regexes on every parse, which dominated planning time). Mustache
+   * would produce exactly the same tokens; a property test holds the two paths equal.
+   */
+  fastPath?: boolean;
+}
+
+export function createTemplates(options: TemplateOptions = {}): Templates {
   const writer = new Mustache.Writer();
+  const fastPath = options.fastPath ?? true;
   const compiled = new Map<string, Part[]>();
   const compile = (text: string): Part[] => {
     let parts = compiled.get(text);
     if (parts === undefined) {
-      parts = toParts(text, parseTokens(writer, text));
+      parts = (fastPath ? plainParts(text) : undefined) ?? toParts(text, parseTokens(writer, text));
       compiled.set(text, parts);
     }
     return parts;
@@ -134,6 +146,7 @@ export function references(text: string): string[] {
 
 /** The step-output references left in rendered text, as `renderStepOutputs` will see them. */
 export function findStepOutputRefs(text: string): StepOutputRef[] {
+  if (!text.includes('{{')) return [];
   return [...text.matchAll(STEP_OUTPUT_REF)].map((match) => ({ step: match[1]!, key: match[2]! }));
 }
 
@@ -165,6 +178,24 @@ export function renderStepOutputs(text: string, outputs: Record<string, Record<s
     }
     return value;
   });
+}
+
+/** Parts of `text` when every `{{` opens a plain reference tag; undefined when mustache must decide. */
+function plainParts(text: string): Part[] | undefined {
+  const parts: Part[] = [];
+  let last = 0;
+  for (const match of text.matchAll(PLAIN_TAG)) {
+    const before = text.slice(last, match.index);
+    // `{{{`, a stray `{{`, or any other tag kind: leave it to mustache
+    if (before.includes('{{') || before.endsWith('{')) return undefined;
+    if (before !== '') parts.push(before);
+    parts.push(toRef(match[1]!, match[0]));
+    last = match.index + match[0].length;
+  }
+  const rest = text.slice(last);
+  if (rest.includes('{{')) return undefined;
+  if (rest !== '') parts.push(rest);
+  return parts;
 }
 
 function parseTokens(writer: Mustache.Writer, text: string): Token[] {

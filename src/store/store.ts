@@ -24,6 +24,8 @@ export interface AttemptRecord {
   status: Status;
   startedAt?: Date;
   finishedAt?: Date;
+  /** why the attempt ended as it did (from the group event), e.g. which step failed */
+  message?: string;
   steps: StepRecord[];
 }
 
@@ -32,6 +34,8 @@ export interface GroupRecord {
   status: Status;
   /** the latest attempt number (0 before the first starts) */
   attempt: number;
+  /** message of the latest group event that had one */
+  message?: string;
   attempts: AttemptRecord[];
 }
 
@@ -185,6 +189,14 @@ export class ConflictError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'ConflictError';
+  }
+}
+
+/** A caller-supplied value is malformed (bad cursor, secret name or scope); the message says the valid form. */
+export class InvalidInputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InvalidInputError';
   }
 }
 

@@ -10,12 +10,14 @@ import type Dockerode from 'dockerode';
  *   pistages-test/busybox:1      sh and every busybox applet, /tmp, /etc/passwd
  *   pistages-test/busybox-alt:1  the same plus /etc/alt-image, to tell images apart
  *   pistages-test/no-shell:1     only /bin/busybox, no `sh` on the PATH
+ *   pistages-test/entrypoint:1   busybox whose ENTRYPOINT exits at once, like a CLI tool image
  */
-export type TestImage = 'pistages-test/busybox:1' | 'pistages-test/busybox-alt:1' | 'pistages-test/no-shell:1';
+export type TestImage = 'pistages-test/busybox:1' | 'pistages-test/busybox-alt:1' | 'pistages-test/no-shell:1' | 'pistages-test/entrypoint:1';
 
 export const BUSYBOX_IMAGE: TestImage = 'pistages-test/busybox:1';
 export const BUSYBOX_ALT_IMAGE: TestImage = 'pistages-test/busybox-alt:1';
 export const NO_SHELL_IMAGE: TestImage = 'pistages-test/no-shell:1';
+export const ENTRYPOINT_IMAGE: TestImage = 'pistages-test/entrypoint:1';
 
 const BUSYBOX = '/bin/busybox';
 
@@ -58,7 +60,9 @@ async function importRootfs(docker: Dockerode, root: string, name: string): Prom
     tar.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`tar exited with ${String(code)}`))));
   });
   const [repo, tag] = name.split(':');
-  const progress = await docker.importImage(tar.stdout, { repo, tag, changes: ['ENV PATH=/bin', 'CMD ["/bin/sh"]'] } as object);
+  const changes = ['ENV PATH=/bin', 'CMD ["/bin/sh"]'];
+  if (name === ENTRYPOINT_IMAGE) changes.push('ENTRYPOINT ["/bin/false"]');
+  const progress = await docker.importImage(tar.stdout, { repo, tag, changes } as object);
   await new Promise<void>((resolve, reject) => {
     docker.modem.followProgress(progress, (err: Error | null, events: Array<{ error?: string }>) => {
       const failed = events?.find((e) => e.error !== undefined);

@@ -18,8 +18,9 @@ import { ImageSource } from './image-source.ts';
 import { objectName, scopeLabels } from './labels.ts';
 import type { DockerExecutorOptions } from './options.ts';
 import { parseOutputs } from './outputs.ts';
-import { directoryTar, OutputTooLargeError, readFirstFile } from './tar.ts';
-import { OUTPUT_DIR, toContainerSpec, toEnvList, WORKSPACE_DIR } from './to-container-spec.ts';
+import { NotReadyError, waitUntilReady } from './readiness.ts';
+import { OutputTooLargeError, readFirstFile } from './tar.ts';
+import { OUTPUT_DIR, outputsVolume, toContainerSpec, toEnvList, WORKSPACE_DIR } from './to-container-spec.ts';
 
 /** Larger outputs belong in files under /workspace; this keeps a run's events small. */
 export const MAX_OUTPUTS_BYTES = 1024 * 1024;
@@ -29,10 +30,14 @@ export const MAX_OUTPUTS_BYTES = 1024 * 1024;
  *
  * Abort: the engine has no API to kill an exec, and a step's processes may leave its process
  * group, so an aborted exec kills the whole container (SIGKILL). After a timeout or cancel the
- * group ends anyway; a later exec in that container fails with ExecutorError('engine').
+ * group ends anyway; a later exec in that container fails with ExecutorError('engine'). A sink
+ * that throws is handled the same way, and its error rethrown unchanged. So when exec resolves, its
+ * command has exited (processes it put in the background keep running: the inherited context);
+ * when it rejects, nothing it started is left running.
  *
  * Outputs: every exec gets its own fresh $PISTAGES_OUTPUT file in OUTPUT_DIR, read back with the
- * archive API (no second exec), so nothing needs resetting between steps.
+ * archive API (no second exec; a command that wrote none costs ~1 ms), so nothing needs resetting
+ * between steps.
  */
 export class DockerExecutor implements Executor {
   readonly #docker: Dockerode;
@@ -49,27 +54,38 @@ export class DockerExecutor implements Executor {
     this.#images = new ImageSource(options.docker, options.pullPolicy, this.#where, this.#log);
   }
 
+  /** Two volumes: the workspace itself and its outputs tmpfs (see outputsVolume). */
   async createWorkspace(scope: RunScope): Promise<Workspace> {
-    const name = objectName([scope.runId, scope.group, `a${scope.attempt}`, 'ws'], uniqueSuffix());
+    const workspace = { id: objectName([scope.runId, scope.group, `a${scope.attempt}`, 'ws'], uniqueSuffix()) };
+    const labels = scopeLabels(scope, this.#options.labels);
+    const outputs = outputsVolume(workspace);
     try {
-      await this.#docker.createVolume({ Name: name, Labels: scopeLabels(scope, this.#options.labels) });
+      await this.#docker.createVolume({ Name: workspace.id, Labels: labels });
+      await this.#docker.createVolume({ Name: outputs.name, Labels: labels, Driver: 'local', DriverOpts: outputs.driverOpts });
     } catch (err) {
-      throw engineError(`create workspace volume ${name}`, err, this.#where);
+      // Half a workspace must not stay behind; if even this fails, the reaper gets it later.
+      await this.removeWorkspace(workspace).catch((cleanup: unknown) => this.#log(`could not remove workspace ${workspace.id}: ${causeOf(cleanup)}`));
+      throw engineError(`create workspace volume ${workspace.id}`, err, this.#where);
     }
-    return { id: name };
+    return workspace;
   }
 
   async removeWorkspace(workspace: Workspace): Promise<void> {
+    await this.#removeVolume(outputsVolume(workspace).name);
+    await this.#removeVolume(workspace.id);
+  }
+
+  async #removeVolume(name: string): Promise<void> {
     // "in use" right after a container removal is transient; give the engine a moment.
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.#docker.getVolume(workspace.id).remove();
+        await this.#docker.getVolume(name).remove();
         return;
       } catch (err) {
         const status = statusOf(err);
         if (status === 404) return;
-        if (status !== 409 || attempt === 8) throw engineError(`remove workspace volume ${workspace.id}`, err, this.#where);
-        this.#log(`workspace volume ${workspace.id} still in use; retrying removal`);
+        if (status !== 409 || attempt === 8) throw engineError(`remove workspace volume ${name}`, err, this.#where);
+        this.#log(`volume ${name} still in use; retrying removal`);
         await delay(50 * attempt);
       }
     }
@@ -83,18 +99,18 @@ export class DockerExecutor implements Executor {
     await this.#images.ensure(request.image, signal);
     const container = await this.#create(spec, request.image, signal);
     try {
-      await container.putArchive(directoryTar(OUTPUT_DIR.slice(1), 0o1777), { path: '/' });
       await container.start();
-      signal.throwIfAborted();
+      await waitUntilReady(container, signal);
     } catch (err) {
       await this.removeContainer({ id: container.id, image: request.image }).catch((cleanup: unknown) =>
         this.#log(`could not remove container ${container.id} after a failed start: ${causeOf(cleanup)}`),
       );
       if (signal.aborted) throw signal.reason;
-      if (/executable file not found/i.test(causeOf(err))) {
+      if (err instanceof NotReadyError || /executable file not found/i.test(causeOf(err))) {
         throw new ExecutorError(
           'image',
-          `image '${request.image}' cannot run steps: it has no 'sh' on its PATH (${causeOf(err)}). Pistages runs every command with sh -e -c; use an image that includes a shell.`,
+          `image '${request.image}' cannot run steps: its container did not start a shell (${causeOf(err)}). ` +
+            "Pistages runs every command with sh -e -c; use an image that has 'sh' on its PATH.",
           { cause: err },
         );
       }
@@ -127,11 +143,14 @@ export class DockerExecutor implements Executor {
       killed = this.#kill(handle.id);
     };
     signal.addEventListener('abort', onAbort, { once: true });
+    let sinkFailed = false;
     try {
       const output = (await exec.start({})) as NodeJS.ReadableStream & AsyncIterable<Buffer>;
       for await (const [stream, chunk] of demux(output)) {
         if (signal.aborted) break;
+        sinkFailed = true;
         await sink(stream, chunk);
+        sinkFailed = false;
       }
       if (signal.aborted) throw signal.reason;
       const exitCode = await this.#exitCode(exec);
@@ -140,6 +159,11 @@ export class DockerExecutor implements Executor {
       if (signal.aborted) {
         await killed;
         throw signal.reason;
+      }
+      if (sinkFailed) {
+        // Nobody is reading the command's output any more: stop it, and report the sink's own error.
+        await this.#kill(handle.id);
+        throw err;
       }
       throw this.#containerGone(handle, err) ?? engineError(`run a command in container ${handle.id}`, err, this.#where);
     } finally {

@@ -9,7 +9,9 @@ import type { PullPolicy } from './options.ts';
  * For `if-not-present` and `never`, an image once found is remembered for this instance's
  * lifetime, so starting a container costs no image inspect. That is safe because the caller
  * reports a "no such image" from container create through `forget`, then asks again.
- * Concurrent requests for one image share a single inspect/pull.
+ * Concurrent requests for one image share a single inspect/pull; an abort releases its caller at
+ * once, while a shared pull continues for the others (with `always`, each pull is the caller's own
+ * and is cancelled by its signal).
  */
 export class ImageSource {
   readonly #docker: Dockerode;
@@ -30,12 +32,14 @@ export class ImageSource {
     if (this.#policy === 'always') return this.#pull(image, signal);
     let pending = this.#present.get(image);
     if (pending === undefined) {
-      pending = this.#findOrPull(image, signal);
+      // Shared by every start that wants this image, so one caller's abort must not fail the
+      // others: the lookup/pull runs to completion, and each caller stops waiting on its own abort.
+      pending = this.#findOrPull(image, new AbortController().signal);
       this.#present.set(image, pending);
-      // A failure (or abort) is not remembered: the next start asks again.
+      // A failure is not remembered: the next start asks again.
       pending.catch(() => this.#present.delete(image));
     }
-    return pending;
+    return untilAborted(pending, signal);
   }
 
   /** The engine no longer has `image` (removed since it was found). */
@@ -84,4 +88,14 @@ export class ImageSource {
       );
     }
   }
+}
+
+/** `work`, or the signal's reason as soon as it aborts (the work itself goes on). */
+function untilAborted(work: Promise<void>, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<void>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }

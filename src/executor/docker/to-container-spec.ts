@@ -1,5 +1,5 @@
 import type Dockerode from 'dockerode';
-import type { ContainerSpecRequest } from '../executor.ts';
+import type { ContainerSpecRequest, Workspace } from '../executor.ts';
 import { scopeLabels } from './labels.ts';
 import type { ContainerSpecOptions } from './options.ts';
 
@@ -14,20 +14,24 @@ import type { ContainerSpecOptions } from './options.ts';
 export const WORKSPACE_DIR = '/workspace';
 
 /**
- * Directory for step-output files, created (mode 1777, so non-root image users can write) in the
- * container's own filesystem before it starts. Not a tmpfs: the engine's archive API, which reads
- * the outputs back without an extra exec, cannot see into tmpfs mounts.
+ * Directory for step-output files: the group's outputs volume, a tmpfs (see outputsVolume).
+ * A volume rather than a container tmpfs because the engine's archive API, which reads outputs
+ * back without a second exec, cannot see into tmpfs mounts; created with the workspace, so a
+ * container start costs nothing extra, and mode 1777, so non-root image users can write.
  */
 export const OUTPUT_DIR = '/.pistages';
 /** $PISTAGES_OUTPUT for a manual `docker exec`; each step exec gets its own fresh file. */
 export const DEFAULT_OUTPUT_FILE = `${OUTPUT_DIR}/output`;
+
+/** Printed by the keep-alive shell once it runs; startContainer waits for it (see readiness.ts). */
+export const READY_MARKER = 'pistages-container-ready';
 
 /**
  * The container's main process only keeps it alive for execs. It blocks reading its open but
  * never-written stdin, so the image needs no `sleep`; `sleep` is only a fallback if stdin closes.
  * It runs under the engine's init (PID 1), which reaps orphaned step processes and forwards signals.
  */
-export const KEEP_ALIVE_COMMAND = 'read -r _ || :; while :; do sleep 3600; done';
+export const KEEP_ALIVE_COMMAND = `echo ${READY_MARKER}; read -r _ || :; while :; do sleep 3600; done`;
 
 const ENV_NAME = /^[^=\0]+$/;
 
@@ -51,7 +55,10 @@ export function toContainerSpec(request: ContainerSpecRequest, options: Containe
       Init: true,
       NetworkMode: options.network,
       // The workspace is the only mount: no host binds, and never the Docker socket.
-      Mounts: [{ Type: 'volume', Source: request.workspace.id, Target: WORKSPACE_DIR, ReadOnly: false }],
+      Mounts: [
+        { Type: 'volume', Source: request.workspace.id, Target: WORKSPACE_DIR, ReadOnly: false },
+        { Type: 'volume', Source: outputsVolume(request.workspace).name, Target: OUTPUT_DIR, ReadOnly: false },
+      ],
       Privileged: false,
       // setuid binaries in the image cannot raise privileges. Capabilities stay at Docker's default
       // set (no NET_ADMIN, SYS_ADMIN, ...), which CI commands such as `apt-get` or `chown` rely on.
@@ -64,6 +71,14 @@ export function toContainerSpec(request: ContainerSpecRequest, options: Containe
       ...(resources?.pids !== undefined ? { PidsLimit: resources.pids } : {}),
     },
   };
+}
+
+/**
+ * The group's outputs volume, created and removed with its workspace: a local tmpfs, world-writable
+ * and sticky, capped so outputs cannot eat the host's memory (each exec's file is at most 1 MiB).
+ */
+export function outputsVolume(workspace: Workspace): { name: string; driverOpts: Record<string, string> } {
+  return { name: `${workspace.id}-outputs`, driverOpts: { type: 'tmpfs', device: 'tmpfs', o: 'mode=1777,size=16m' } };
 }
 
 /** `KEY=VALUE` list in insertion order. A name the engine would misread is a programming error. */

@@ -1,5 +1,5 @@
 import { StringDecoder } from 'node:string_decoder';
-import type { ChunkSink, OutputStream } from '../executor.ts';
+import type { OutputStream } from '../executor.ts';
 import type { EventSink, LogLineEvent } from '../events.ts';
 import { LineSplitter } from './line-splitter.ts';
 import type { Masker, StreamMasker } from './mask.ts';
@@ -24,8 +24,8 @@ export interface StepLogOptions {
 }
 
 export interface StepLog {
-  /** feed to Executor.exec; resolves after the events for this chunk were delivered */
-  readonly sink: ChunkSink;
+  /** feed to Executor.exec (a ChunkSink); resolves after the events for this chunk were delivered */
+  readonly sink: (stream: OutputStream, chunk: Buffer) => Promise<void>;
   /** a line from Pistages itself (masked; not counted against the cap) */
   system(line: string): Promise<void>;
   /** flushes the last partial lines of both streams; call after the last exec of the step */

@@ -1,29 +1,16 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { directoryTar, OutputTooLargeError, readFirstFile } from '../../../../src/executor/docker/tar.ts';
+import { OutputTooLargeError, readFirstFile } from '../../../../src/executor/docker/tar.ts';
 
 async function* chunks(data: Buffer, size: number): AsyncGenerator<Buffer> {
   for (let i = 0; i < data.length; i += size) yield data.subarray(i, i + size);
 }
 
 describe('tar', () => {
-  it('directoryTar is an archive GNU tar extracts to a world-writable sticky directory', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'pistages-tar-'));
-    try {
-      writeFileSync(join(dir, 'a.tar'), directoryTar('.pistages', 0o1777));
-      execFileSync('tar', ['-C', dir, '-xf', join(dir, 'a.tar')]);
-      const st = statSync(join(dir, '.pistages'));
-      assert.ok(st.isDirectory());
-      assert.equal(st.mode & 0o7777, 0o1777);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
-
   it('readFirstFile returns the file an archive holds and refuses one over the limit', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'pistages-tar-'));
     try {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ContainerSpecRequest } from '../../../../src/executor/executor.ts';
-import { DEFAULT_OUTPUT_FILE, toContainerSpec, toEnvList } from '../../../../src/executor/docker/to-container-spec.ts';
+import { DEFAULT_OUTPUT_FILE, outputsVolume, toContainerSpec, toEnvList } from '../../../../src/executor/docker/to-container-spec.ts';
 
 function request(overrides: Partial<ContainerSpecRequest> = {}): ContainerSpecRequest {
   return {
@@ -48,10 +48,14 @@ describe('toContainerSpec', () => {
     assert.equal(spec.Labels?.['pistages.managed'], 'true');
   });
 
-  it('mounts only the workspace volume at /workspace, the working directory', () => {
+  it('mounts only the workspace at /workspace (the working directory) and its outputs tmpfs', () => {
     const spec = toContainerSpec(request(), { network: 'bridge' });
     assert.equal(spec.WorkingDir, '/workspace');
-    assert.deepEqual(spec.HostConfig?.Mounts, [{ Type: 'volume', Source: 'pistages-ws-1', Target: '/workspace', ReadOnly: false }]);
+    assert.deepEqual(spec.HostConfig?.Mounts, [
+      { Type: 'volume', Source: 'pistages-ws-1', Target: '/workspace', ReadOnly: false },
+      { Type: 'volume', Source: 'pistages-ws-1-outputs', Target: '/.pistages', ReadOnly: false },
+    ]);
+    assert.ok(DEFAULT_OUTPUT_FILE.startsWith('/.pistages/'));
     assert.equal(spec.HostConfig?.Binds, undefined, 'no host paths, never the docker socket');
     assert.doesNotMatch(JSON.stringify(spec), /docker\.sock/);
   });
@@ -88,6 +92,12 @@ describe('toContainerSpec', () => {
     const a = toContainerSpec(request(), { network: 'none' });
     a.HostConfig?.SecurityOpt?.push('seccomp=unconfined');
     assert.deepEqual(toContainerSpec(request(), { network: 'none' }).HostConfig?.SecurityOpt, ['no-new-privileges:true']);
+  });
+});
+
+describe('outputsVolume', () => {
+  it('is a world-writable, sticky, size-capped tmpfs named after the workspace', () => {
+    assert.deepEqual(outputsVolume({ id: 'ws-9' }), { name: 'ws-9-outputs', driverOpts: { type: 'tmpfs', device: 'tmpfs', o: 'mode=1777,size=16m' } });
   });
 });
 

@@ -1,0 +1,68 @@
+import type { Server } from 'node:http';
+import type { Command } from 'commander';
+import { buildServices, createLogger, onShutdownSignal } from '../../main.ts';
+import { createApp } from '../../server/app.ts';
+import { configFor, DEFAULT_GRACE, graceMs } from '../server-process.ts';
+
+interface ServeOptions {
+  worker: boolean;
+  port?: string;
+  grace: string;
+}
+
+/**
+ * `pistages serve`: the HTTP server (API, webhooks, metrics) plus, unless --no-worker, a worker in
+ * the same process (runs submitted here start without waiting for a poll). Without MONGODB_URI
+ * it starts an embedded FerretDB. SIGTERM/SIGINT: stop accepting requests, let running runs
+ * finish within the grace period (then re-queue them), close the database, exit 0.
+ */
+export function registerServe(program: Command): void {
+  program
+    .command('serve')
+    .description('start the server (HTTP API and an in-process worker)')
+    .option('--no-worker', 'do not execute runs in this process (run `pistages worker` elsewhere)')
+    .option('--port <n>', 'TCP port (env PISTAGES_PORT)')
+    .option('--grace <duration>', 'on SIGTERM, how long running runs may take to finish before they are re-queued', DEFAULT_GRACE)
+    .action(async (options: ServeOptions) => {
+      const config = configFor('server', 'serve', { PISTAGES_PORT: options.port });
+      const grace = graceMs(options.grace, 'serve');
+      if (config === undefined || grace === undefined) {
+        process.exitCode = 2;
+        return;
+      }
+      const log = createLogger(config);
+      const services = await buildServices(config, { worker: options.worker, log });
+      const { worker } = services;
+      let server: Server | undefined;
+      onShutdownSignal(log, async () => {
+        const closed = server ? new Promise<void>((done) => server?.close(() => done())) : Promise.resolve();
+        server?.closeIdleConnections();
+        await services.shutdown({ graceMs: grace });
+        server?.closeAllConnections(); // live log streams would otherwise hold the process open
+        await closed;
+      });
+      const app = createApp({
+        config,
+        runs: services.runs,
+        logs: services.logs,
+        actions: services.actions,
+        secrets: services.secrets,
+        queue: services.queue,
+        log,
+        ping: services.ping,
+        ...(worker && { onCancel: (runId: string) => void worker.cancel(runId) }),
+      });
+      try {
+        server = await new Promise<Server>((resolve, reject) => {
+          const listening = app.listen(config.port, config.host, () => resolve(listening));
+          listening.once('error', reject);
+        });
+        log.info({ address: server.address(), worker: worker !== undefined }, 'pistages server listening');
+        await worker?.start();
+      } catch (err) {
+        server?.close();
+        await services.shutdown({ graceMs: 0 });
+        throw err;
+      }
+    });
+}

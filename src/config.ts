@@ -1,0 +1,193 @@
+import {
+  ConfigValueError,
+  parseChoice,
+  parseDuration,
+  parseHttpUrl,
+  parseInteger,
+  parseKey32,
+  parseMongoUri,
+  parseSize,
+} from './config-values.ts';
+
+/**
+ * Every setting of Pistages comes from the environment, through `loadConfig`. It is pure (reads only
+ * the `env` it is given), validates everything at once and returns a frozen object. CONFIG_OPTIONS is
+ * the single source of truth: docs/configuration.md carries a table rendered from it
+ * (`renderConfigTable`), and a unit test fails when the two differ.
+ */
+
+export type PullPolicy = 'if-not-present' | 'always' | 'never';
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+/** who is loading the config: decides which options are required */
+export type ConfigRole = 'server' | 'worker' | 'client' | 'any';
+
+export interface Config {
+  /** undefined → the server starts an embedded FerretDB in dataDir */
+  readonly mongodbUri: string | undefined;
+  readonly dbName: string;
+  readonly dataDir: string;
+  readonly port: number;
+  readonly host: string;
+  readonly apiToken: string | undefined;
+  /** 64 lowercase hex characters (32 bytes); undefined → secrets are disabled */
+  readonly secretKey: string | undefined;
+  readonly concurrency: number;
+  readonly groupConcurrency: number;
+  readonly defaultRetry: number;
+  readonly defaultTimeoutMs: number;
+  readonly logCapBytes: number;
+  readonly pullPolicy: PullPolicy;
+  readonly network: string;
+  readonly leaseMs: number;
+  readonly pollIntervalMs: number;
+  readonly bodyLimitBytes: number;
+  readonly logLevel: LogLevel;
+  readonly dockerHost: string | undefined;
+  /** client side: where `pistages submit/runs/logs/...` send requests */
+  readonly url: string;
+  /** client side: PISTAGES_TOKEN, else PISTAGES_API_TOKEN (on the server's own machine) */
+  readonly token: string | undefined;
+}
+
+export interface ConfigOption {
+  env: string;
+  key: keyof Config;
+  /** the default as a user would write it; undefined → unset unless required */
+  default?: string;
+  usedBy: string;
+  doc: string;
+  /** roles that refuse to start without it, and how to get a value */
+  requiredFor?: ConfigRole[];
+  howToSet?: string;
+  parse: (text: string) => unknown;
+}
+
+export interface ConfigProblem {
+  variable: string;
+  message: string;
+}
+
+/** Thrown by loadConfig with every problem found, each naming its variable and the fix. */
+export class ConfigError extends Error {
+  readonly problems: ConfigProblem[];
+
+  constructor(problems: ConfigProblem[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  ${p.variable}: ${p.message}`).join('\n')}`);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+const MIN_TOKEN_LENGTH = 16;
+const text = (value: string): string => value.trim();
+const nonEmpty = (value: string): string => {
+  if (value.trim() === '') throw new ConfigValueError('must not be empty');
+  return value.trim();
+};
+const token = (value: string): string => {
+  if (value.length < MIN_TOKEN_LENGTH) {
+    throw new ConfigValueError(`must be at least ${MIN_TOKEN_LENGTH} characters; generate one with \`openssl rand -hex 32\``);
+  }
+  return value;
+};
+const dbName = (value: string): string => {
+  if (!/^[A-Za-z0-9_-]{1,63}$/.test(value)) {
+    throw new ConfigValueError(`'${value}' is not a database name; use 1-63 letters, digits, '_' or '-'`);
+  }
+  return value;
+};
+
+export const CONFIG_OPTIONS: readonly ConfigOption[] = [
+  { env: 'MONGODB_URI', key: 'mongodbUri', usedBy: 'server, worker', parse: parseMongoUri,
+    doc: 'MongoDB connection string. Unset: the server starts an embedded FerretDB that keeps its data in `PISTAGES_DATA_DIR`.' },
+  { env: 'PISTAGES_DB', key: 'dbName', default: 'pistages', usedBy: 'server, worker', parse: dbName,
+    doc: 'Database name inside MongoDB.' },
+  { env: 'PISTAGES_DATA_DIR', key: 'dataDir', default: '$XDG_DATA_HOME/pistages', usedBy: 'server, worker', parse: nonEmpty,
+    doc: 'Directory for local state (the embedded database). Default: `$XDG_DATA_HOME/pistages`, else `$HOME/.local/share/pistages`.' },
+  { env: 'PISTAGES_PORT', key: 'port', default: '8080', usedBy: 'server', parse: (v) => parseInteger(v, 0, 65535),
+    doc: 'TCP port of the HTTP server (API, webhooks, metrics). 0 picks a free port.' },
+  { env: 'PISTAGES_HOST', key: 'host', default: '0.0.0.0', usedBy: 'server', parse: nonEmpty,
+    doc: 'Address the HTTP server listens on. Use `127.0.0.1` to accept local connections only.' },
+  { env: 'PISTAGES_API_TOKEN', key: 'apiToken', usedBy: 'server', parse: token, requiredFor: ['server'],
+    howToSet: 'generate one with `openssl rand -hex 32` and export PISTAGES_API_TOKEN=<it>',
+    doc: `Bearer token every \`/api\` request must send (\`Authorization: Bearer <token>\`). At least ${MIN_TOKEN_LENGTH} characters.` },
+  { env: 'PISTAGES_SECRET_KEY', key: 'secretKey', usedBy: 'server, worker', parse: parseKey32,
+    doc: 'Key that encrypts stored secrets: 32 bytes as 64 hex characters or base64 (`openssl rand -hex 32`). Unset: secrets are disabled (the secrets API answers 503 and jobs that use secrets are refused). Keep it stable: secrets stored under another key cannot be read.' },
+  { env: 'PISTAGES_CONCURRENCY', key: 'concurrency', default: '2', usedBy: 'worker', parse: (v) => parseInteger(v, 1, 1000),
+    doc: 'Runs one worker executes at the same time.' },
+  { env: 'PISTAGES_GROUP_CONCURRENCY', key: 'groupConcurrency', default: '8', usedBy: 'worker, run', parse: (v) => parseInteger(v, 1, 1000),
+    doc: 'Groups of one run that execute at the same time.' },
+  { env: 'PISTAGES_DEFAULT_RETRY', key: 'defaultRetry', default: '1', usedBy: 'worker, run', parse: (v) => parseInteger(v, 0, 100),
+    doc: 'Automatic retries of a failed group when the job file sets no `retry`.' },
+  { env: 'PISTAGES_DEFAULT_TIMEOUT', key: 'defaultTimeoutMs', default: '1h', usedBy: 'worker, run', parse: parseDuration,
+    doc: 'Time limit of a step when neither the step nor the job sets `timeout` (`90s`, `10m`, `1h30m`).' },
+  { env: 'PISTAGES_LOG_CAP', key: 'logCapBytes', default: '10m', usedBy: 'worker, run', parse: parseSize,
+    doc: 'Most log output kept per step attempt (`512kb`, `10m`); the rest is dropped with a notice line.' },
+  { env: 'PISTAGES_PULL_POLICY', key: 'pullPolicy', default: 'if-not-present', usedBy: 'worker, run',
+    parse: (v) => parseChoice(v, ['if-not-present', 'always', 'never'] as const),
+    doc: 'When to pull step images: `if-not-present`, `always` or `never`.' },
+  { env: 'PISTAGES_NETWORK', key: 'network', default: 'bridge', usedBy: 'worker, run', parse: nonEmpty,
+    doc: 'Docker network step containers join.' },
+  { env: 'PISTAGES_LEASE', key: 'leaseMs', default: '30s', usedBy: 'worker', parse: parseDuration,
+    doc: 'How long a worker holds a run between heartbeats; a run whose lease ends is recovered by another worker.' },
+  { env: 'PISTAGES_POLL_INTERVAL', key: 'pollIntervalMs', default: '2s', usedBy: 'worker', parse: parseDuration,
+    doc: 'How often workers look for queued runs and expired leases.' },
+  { env: 'PISTAGES_BODY_LIMIT', key: 'bodyLimitBytes', default: '1mb', usedBy: 'server', parse: parseSize,
+    doc: 'Largest request body the API accepts (job files, JSON); larger requests get 413.' },
+  { env: 'PISTAGES_LOG_LEVEL', key: 'logLevel', default: 'info', usedBy: 'all',
+    parse: (v) => parseChoice(v, ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const),
+    doc: 'Level of the JSON logs on stdout: `fatal`, `error`, `warn`, `info`, `debug`, `trace` or `silent`.' },
+  { env: 'DOCKER_HOST', key: 'dockerHost', usedBy: 'worker, run', parse: text,
+    doc: 'Docker engine to use (passed through to the Docker client). Unset: the local socket.' },
+  { env: 'PISTAGES_URL', key: 'url', default: 'http://127.0.0.1:8080', usedBy: 'client', parse: parseHttpUrl,
+    doc: 'Client commands (`submit`, `runs`, `logs`, `actions`, `secrets`, ...): URL of the Pistages server.' },
+  { env: 'PISTAGES_TOKEN', key: 'token', usedBy: 'client', parse: nonEmpty,
+    doc: 'Client commands: the server\'s API token. Unset: `PISTAGES_API_TOKEN` is used.' },
+];
+
+/** Reads, validates and freezes the configuration. Throws ConfigError listing every bad variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env, options: { role?: ConfigRole } = {}): Config {
+  const role = options.role ?? 'any';
+  const values: Record<string, unknown> = {};
+  const problems: ConfigProblem[] = [];
+  for (const option of CONFIG_OPTIONS) {
+    const raw = env[option.env];
+    const given = raw !== undefined && raw.trim() !== '';
+    if (!given && option.requiredFor?.includes(role)) {
+      problems.push({ variable: option.env, message: `is required; ${option.howToSet ?? 'set it'}` });
+      continue;
+    }
+    const source = given ? raw : defaultFor(option, env);
+    try {
+      values[option.key] = source === undefined ? undefined : option.parse(source);
+    } catch (error) {
+      if (!(error instanceof ConfigValueError)) throw error;
+      problems.push({ variable: option.env, message: error.message });
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  values.token ??= values.apiToken;
+  return Object.freeze(values) as unknown as Config;
+}
+
+function defaultFor(option: ConfigOption, env: Record<string, string | undefined>): string | undefined {
+  if (option.key !== 'dataDir') return option.default;
+  const base = env.XDG_DATA_HOME?.trim() || (env.HOME?.trim() ? `${env.HOME.trim()}/.local/share` : '.');
+  return `${base}/pistages`;
+}
+
+/** The markdown table of docs/configuration.md, rendered from CONFIG_OPTIONS. */
+export function renderConfigTable(): string {
+  const cell = (value: string): string => value.replace(/\|/g, '\\|');
+  const rows = CONFIG_OPTIONS.map((o) => {
+    const required = o.requiredFor ? ` **Required** (${o.requiredFor.join(', ')}).` : '';
+    const dflt = o.default === undefined ? '—' : `\`${o.default}\``;
+    return `| \`${o.env}\` | ${dflt} | ${o.usedBy} | ${cell(o.doc + required)} |`;
+  });
+  return ['| Variable | Default | Used by | Meaning |', '|---|---|---|---|', ...rows].join('\n');
+}
+
+/** PISTAGES_SECRET_KEY as the 32 bytes the secret store takes; undefined when secrets are disabled. */
+export function secretKeyBytes(config: Pick<Config, 'secretKey'>): Buffer | undefined {
+  return config.secretKey === undefined ? undefined : Buffer.from(config.secretKey, 'hex');
+}

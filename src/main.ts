@@ -1,0 +1,181 @@
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import Docker from 'dockerode';
+import { MongoClient } from 'mongodb';
+import { pino, type Logger } from 'pino';
+import type { Config } from './config.ts';
+import { DockerExecutor } from './executor/docker/docker-executor.ts';
+import { reapOrphans } from './executor/docker/reaper.ts';
+import { runJob } from './executor/run-job.ts';
+import { startEmbeddedMongo, type EmbeddedMongo } from './embedded/ferretdb.ts';
+import { AgendaQueue } from './scheduler/agenda/agenda-queue.ts';
+import { openMongoStores } from './store/mongo/index.ts';
+import type { ActionRegistry, LogStore, RunStore, SecretStore } from './store/store.ts';
+import { Worker } from './worker/worker.ts';
+
+/**
+ * The composition root: the only place that builds concrete adapters (MongoDB client and stores,
+ * the Agenda queue, the Docker executor) and hands them to the parts that take interfaces.
+ */
+
+export interface ServiceOptions {
+  /** run a worker in this process */
+  worker: boolean;
+  log: Logger;
+  /** default: <hostname>-<pid>-<random> */
+  workerId?: string;
+}
+
+export interface Services {
+  config: Config;
+  log: Logger;
+  runs: RunStore;
+  logs: LogStore;
+  actions: ActionRegistry;
+  secrets: SecretStore;
+  queue: AgendaQueue;
+  worker: Worker | undefined;
+  /** database round trip, for readiness checks */
+  ping(): Promise<unknown>;
+  /**
+   * Stops in order: the worker (runs get `graceMs` to finish, then are re-queued), the queue,
+   * the database connection, the embedded database. Safe to call twice.
+   */
+  shutdown(options: { graceMs: number }): Promise<void>;
+}
+
+/** how often the worker sweeps the engine for containers of runs that are over */
+const REAP_INTERVAL_MS = 5 * 60_000;
+
+export function createLogger(config: Pick<Config, 'logLevel'>): Logger {
+  return pino({ level: config.logLevel });
+}
+
+export async function buildServices(config: Config, options: ServiceOptions): Promise<Services> {
+  const { log } = options;
+  const cleanups: (() => Promise<void>)[] = [];
+  const cleanUp = async (): Promise<void> => {
+    for (const step of cleanups.splice(0).reverse()) await step().catch((err: unknown) => log.warn({ err }, 'shutdown step failed'));
+  };
+  try {
+    let uri = config.mongodbUri;
+    if (uri === undefined) {
+      const embedded: EmbeddedMongo = await startEmbeddedMongo({ dataDir: config.dataDir, log });
+      cleanups.push(() => embedded.stop());
+      uri = embedded.uri;
+    }
+    const client = new MongoClient(uri, { serverSelectionTimeoutMS: 10_000 });
+    try {
+      await client.connect();
+    } catch (err) {
+      throw new Error(`cannot connect to MongoDB at ${redact(uri)}: ${String(err)}; check MONGODB_URI and that the server is running`, { cause: err });
+    }
+    cleanups.push(() => client.close());
+    const stores = await openMongoStores(client, config.dbName, {
+      // without PISTAGES_SECRET_KEY the API refuses secrets; a throwaway key keeps the store usable
+      secretKey: config.secretKey === undefined ? randomBytes(32) : Buffer.from(config.secretKey, 'hex'),
+      log: (level, message, details) => log[level](details ?? {}, message),
+    });
+    cleanups.push(() => stores.close());
+    const workerId = options.workerId ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+    const queue = await AgendaQueue.open({
+      db: client.db(config.dbName),
+      name: workerId,
+      concurrency: config.concurrency,
+      pollMs: config.pollIntervalMs,
+      lockLifetimeMs: config.leaseMs,
+      log,
+    });
+    cleanups.push(() => queue.stop({ drain: false }));
+
+    let worker: Worker | undefined;
+    if (options.worker) {
+      const docker = new Docker();
+      const executor = new DockerExecutor({ docker, network: config.network, pullPolicy: config.pullPolicy, log: (message) => log.info({}, message) });
+      // a run this database does not know may belong to another installation sharing the engine: keep it
+      const isRunActive = async (runId: string): Promise<boolean> => {
+        const run = await stores.runs.get(runId);
+        return run === null || run.status === 'queued' || run.status === 'running';
+      };
+      const sweep = async (): Promise<void> => {
+        const reaped = await reapOrphans(docker, isRunActive);
+        if (reaped.containers + reaped.volumes > 0) log.info({ ...reaped }, 'removed containers and volumes of finished runs');
+      };
+      await sweep().catch((err: unknown) => log.warn({ err }, 'could not sweep leftover containers (is the Docker engine reachable?)'));
+      const sweeper = setInterval(() => void sweep().catch((err: unknown) => log.warn({ err }, 'container sweep failed')), REAP_INTERVAL_MS);
+      sweeper.unref();
+      cleanups.push(async () => clearInterval(sweeper));
+      worker = new Worker({
+        runs: stores.runs,
+        logs: stores.logs,
+        secrets: stores.secrets,
+        queue,
+        executor,
+        runJob,
+        reapRun: async (runId) => {
+          await reapOrphans(docker, async (id) => id !== runId);
+        },
+        workerId,
+        leaseMs: config.leaseMs,
+        heartbeatMs: Math.max(250, Math.floor(config.leaseMs / 3)),
+        concurrency: config.concurrency,
+        defaultRetry: config.defaultRetry,
+        logCapBytes: config.logCapBytes,
+        groupConcurrency: config.groupConcurrency,
+        log: log.child({ worker: workerId }),
+      });
+    }
+    const started = worker;
+    let shutdown: Promise<void> | undefined;
+    return {
+      config,
+      log,
+      runs: stores.runs,
+      logs: stores.logs,
+      actions: stores.actions,
+      secrets: stores.secrets,
+      queue,
+      worker,
+      ping: () => client.db(config.dbName).command({ ping: 1 }),
+      shutdown: (opts) => {
+        shutdown ??= (async () => {
+          if (started) await started.stop(opts);
+          await cleanUp();
+        })();
+        return shutdown;
+      },
+    };
+  } catch (err) {
+    await cleanUp();
+    throw err;
+  }
+}
+
+/**
+ * Calls `stop` once on the first SIGTERM or SIGINT; a second signal exits at once (for an operator
+ * who does not want to wait for the grace period).
+ */
+export function onShutdownSignal(log: Logger, stop: (signal: string) => Promise<void>): void {
+  let stopping = false;
+  const handler = (signal: NodeJS.Signals): void => {
+    if (stopping) {
+      log.warn({ signal }, 'second signal: exiting without waiting');
+      process.exit(130);
+    }
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    stop(signal).then(
+      () => process.exit(0),
+      (err: unknown) => {
+        log.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', handler);
+  process.on('SIGINT', handler);
+}
+
+function redact(uri: string): string {
+  return uri.replace(/\/\/[^@/]*@/, '//***@');
+}

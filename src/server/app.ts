@@ -1,0 +1,51 @@
+import express, { type Express } from 'express';
+import type { AppDeps, ServerContext } from './context.ts';
+import { accessLog } from './middleware/access-log.ts';
+import { requireToken } from './middleware/auth.ts';
+import { errorHandler, notFoundRoute } from './middleware/errors.ts';
+import { createMetrics } from './metrics.ts';
+import { registerActionRoutes } from './routes/api-actions.ts';
+import { registerRunLogRoutes } from './routes/api-run-logs.ts';
+import { registerRunRoutes } from './routes/api-runs.ts';
+import { registerSecretRoutes } from './routes/api-secrets.ts';
+import { registerHealthRoutes } from './routes/health.ts';
+import { registerMetricsRoutes } from './routes/metrics.ts';
+
+export type { AppDeps, ServerContext, SubmitQueue } from './context.ts';
+
+/**
+ * The HTTP app: health, metrics and the token-protected `/api`. It does not listen; the caller does
+ * (main.ts in production, tests on 127.0.0.1:0). Throws when the config has no API token: there is
+ * no unauthenticated mode.
+ */
+export function createApp(deps: AppDeps): Express {
+  const { apiToken } = deps.config;
+  if (apiToken === undefined) {
+    throw new Error('PISTAGES_API_TOKEN is required to serve the API; generate one with `openssl rand -hex 32`');
+  }
+  const ctx: ServerContext = {
+    ...deps,
+    now: deps.now ?? (() => new Date()),
+    followPollMs: deps.followPollMs ?? 250,
+    metrics: createMetrics(),
+    secretsEnabled: deps.config.secretKey !== undefined,
+  };
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+  app.use(accessLog(deps.log));
+  app.use(ctx.metrics.observe);
+
+  registerHealthRoutes(app, deps.ping ?? (() => deps.runs.get('000000000000000000000000')));
+  registerMetricsRoutes(app, ctx.metrics);
+
+  app.use('/api', requireToken(apiToken));
+  registerActionRoutes(app, ctx);
+  registerRunRoutes(app, ctx);
+  registerRunLogRoutes(app, ctx);
+  registerSecretRoutes(app, ctx);
+
+  app.use(notFoundRoute);
+  app.use(errorHandler(deps.log));
+  return app;
+}

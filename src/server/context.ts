@@ -1,0 +1,38 @@
+import type { Logger } from 'pino';
+import type { Config } from '../config.ts';
+import type { ActionRegistry, LogStore, RunStore, SecretStore } from '../store/store.ts';
+import type { ServerMetrics } from './metrics.ts';
+
+/** What createApp needs, and what its route modules receive. */
+
+export interface SubmitQueue {
+  /** hands a stored run to the workers; rejects when the run could not be queued */
+  enqueue(runId: string): Promise<void>;
+}
+
+export interface AppDeps {
+  config: Config;
+  runs: RunStore;
+  logs: LogStore;
+  actions: ActionRegistry;
+  secrets: SecretStore;
+  queue: SubmitQueue;
+  log: Logger;
+  now?: () => Date;
+  /** told after a cancel was recorded, so a worker in this process can stop the run at once */
+  onCancel?: (runId: string) => void;
+  /** database ping for /readyz; default: looking up a run id that does not exist */
+  ping?: () => Promise<unknown>;
+  /** how often a `?follow=1` log stream polls the LogStore for new lines (default 250 ms) */
+  followPollMs?: number;
+}
+
+/** What route modules receive: the deps with defaults filled in, plus the app's metrics. */
+export interface ServerContext extends Omit<AppDeps, 'now' | 'followPollMs' | 'ping'> {
+  now: () => Date;
+  followPollMs: number;
+  metrics: ServerMetrics;
+  /** false without PISTAGES_SECRET_KEY: secret routes answer 503 and jobs using secrets are refused */
+  secretsEnabled: boolean;
+}
+

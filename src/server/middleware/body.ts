@@ -1,0 +1,31 @@
+import express, { type RequestHandler } from 'express';
+import { HttpError } from '../http-error.ts';
+
+export type BodyKind = 'yaml' | 'json';
+
+const TYPES: Record<BodyKind, string[]> = {
+  yaml: ['application/yaml', 'text/yaml', 'application/x-yaml', 'text/x-yaml'],
+  json: ['application/json'],
+};
+
+/**
+ * Body parsing for one route: refuses other content types with 415 (saying which to send), then reads
+ * YAML as text and JSON as an object, both within `limitBytes` (over it → 413, see errors.ts).
+ * After these handlers `req.body` is a string (YAML) or a parsed JSON value.
+ */
+export function acceptBody(kinds: BodyKind[], limitBytes: number): RequestHandler[] {
+  const accepted = kinds.flatMap((k) => TYPES[k]);
+  const checkType: RequestHandler = (req, _res, next) => {
+    if (req.is(accepted)) {
+      next();
+      return;
+    }
+    const sent = req.get('content-type');
+    const what = sent === undefined ? 'no Content-Type' : `Content-Type ${sent}`;
+    next(new HttpError(415, 'unsupported_media_type', `this endpoint does not accept ${what}; send Content-Type: ${accepted.filter((t) => !t.includes('x-')).join(' or ')}`));
+  };
+  const parsers: RequestHandler[] = [];
+  if (kinds.includes('yaml')) parsers.push(express.text({ type: TYPES.yaml, limit: limitBytes, defaultCharset: 'utf-8' }));
+  if (kinds.includes('json')) parsers.push(express.json({ type: TYPES.json, limit: limitBytes, strict: true }));
+  return [checkType, ...parsers];
+}

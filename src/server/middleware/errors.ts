@@ -1,0 +1,56 @@
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { Logger } from 'pino';
+import { ValidationError } from '../../pipeline/errors.ts';
+import { InvalidInputError } from '../../store/store.ts';
+import { HttpError, type ErrorBody } from '../http-error.ts';
+import { invalidJob } from '../job-input.ts';
+import { requestIdOf } from './access-log.ts';
+
+/** Unknown routes answer JSON like every other error. */
+export const notFoundRoute: RequestHandler = (req, _res, next) => {
+  next(new HttpError(404, 'not_found', `no route ${req.method} ${req.path}; see docs/api.md for the endpoints`));
+};
+
+/** body-parser's error types, mapped to statuses and messages a client can act on */
+function fromBodyParser(error: { type?: unknown; limit?: unknown }): HttpError | undefined {
+  switch (error.type) {
+    case 'entity.too.large':
+      return new HttpError(413, 'payload_too_large', `request body is larger than the limit of ${String(error.limit)} bytes; send less, or raise PISTAGES_BODY_LIMIT on the server`);
+    case 'entity.parse.failed':
+      // the parser's own message quotes the body, which may hold a secret: never repeat it
+      return new HttpError(400, 'malformed_json', 'request body is not valid JSON');
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      return new HttpError(415, 'unsupported_media_type', 'send the body as UTF-8 (charset=utf-8)');
+    case 'request.aborted':
+      return new HttpError(400, 'request_aborted', 'the client closed the request before its body arrived');
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * Last middleware: every error becomes `{error, message, details?}`. Expected errors (4xx) are not
+ * logged with their content; unexpected ones are logged and answered 500 with the request id only.
+ */
+export function errorHandler(log: Logger): ErrorRequestHandler {
+  return (error: unknown, req, res, _next) => {
+    const requestId = requestIdOf(res.locals);
+    let http: HttpError | undefined;
+    if (error instanceof HttpError) http = error;
+    else if (error instanceof ValidationError) http = invalidJob(error.issues);
+    else if (error instanceof InvalidInputError) http = new HttpError(400, 'invalid_request', error.message);
+    else if (typeof error === 'object' && error !== null) http = fromBodyParser(error);
+    if (http === undefined) {
+      log.error({ err: error, requestId, method: req.method, path: req.path }, 'request failed');
+      http = new HttpError(500, 'internal', `the server failed to answer; its log has the details under request id ${requestId ?? '?'}`);
+    }
+    if (res.headersSent) {
+      res.end();
+      return;
+    }
+    const body: ErrorBody = { error: http.code, message: http.message };
+    if (http.details !== undefined) body.details = http.details;
+    res.status(http.status).json(body);
+  };
+}

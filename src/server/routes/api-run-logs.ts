@@ -1,0 +1,122 @@
+import { once } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Express, Response } from 'express';
+import type { Masker } from '../../executor/log/mask.ts';
+import { TERMINAL_STATUSES } from '../../pipeline/types.ts';
+import type { LogQuery, RunRecord } from '../../store/store.ts';
+import type { ServerContext } from '../context.ts';
+import { formatLogLine, sseEvent, stepNamer, toLogLineView, type LogLineView } from '../log-format.ts';
+import { parseLogQuery, type LogRequest } from '../query.ts';
+import { runMasker } from '../secret-mask.ts';
+import { loadRun } from '../submit-run.ts';
+
+const BATCH = 1000;
+const KEEPALIVE_MS = 15_000;
+
+/**
+ * `GET /api/runs/:id/logs`: text (default), one JSON page (`?format=json`), or a live Server-Sent
+ * Events stream (`?follow=1`): `line` events (id = cursor, so a reconnecting EventSource resumes via
+ * Last-Event-ID), then one `end` event with the run's final status. Served lines are masked with the
+ * values of the secrets the run uses.
+ */
+export function registerRunLogRoutes(app: Express, ctx: ServerContext): void {
+  app.get('/api/runs/:id/logs', async (req, res) => {
+    const request = parseLogQuery(req.query);
+    const run = await loadRun(ctx, req.params.id);
+    const masker = await runMasker(ctx.secretsEnabled ? ctx.secrets : undefined, run);
+    const name = stepNamer(run.plan);
+    const view = (lines: Awaited<ReturnType<typeof ctx.logs.read>>): LogLineView[] =>
+      lines.map((l) => toLogLineView(l, name(l.group, l.step), masker));
+    const query = filters(request);
+
+    if (request.follow) {
+      await follow(ctx, res, run, { ...query, after: req.get('last-event-id') ?? request.after }, view, masker);
+    } else if (request.format === 'json') {
+      const lines = view(await ctx.logs.read(run.id, { ...query, after: request.after, limit: request.limit }));
+      res.json({ lines, next: lines.length === request.limit ? (lines.at(-1)?.cursor ?? null) : null });
+    } else {
+      res.type('text/plain; charset=utf-8');
+      let after = request.after;
+      for (;;) {
+        const lines = view(await ctx.logs.read(run.id, { ...query, after, limit: BATCH }));
+        if (lines.length > 0 && !(await write(res, lines.map(formatLogLine).join('')))) return;
+        if (lines.length < BATCH) break;
+        after = lines.at(-1)?.cursor;
+      }
+      res.end();
+    }
+  });
+}
+
+function filters(request: LogRequest): LogQuery {
+  const query: LogQuery = {};
+  if (request.group !== undefined) query.group = request.group;
+  if (request.step !== undefined) query.step = request.step;
+  if (request.attempt !== undefined) query.attempt = request.attempt;
+  return query;
+}
+
+/**
+ * Polls the LogStore from the cursor every followPollMs until the run is terminal. The status is read
+ * *before* draining, so lines written just before the run finished are always sent before `end`.
+ */
+async function follow(
+  ctx: ServerContext,
+  res: Response,
+  run: RunRecord,
+  query: LogQuery,
+  view: (lines: Awaited<ReturnType<ServerContext['logs']['read']>>) => LogLineView[],
+  masker: Masker,
+): Promise<void> {
+  const closed = (): boolean => res.destroyed || res.writableEnded;
+  res.status(200).set({
+    'Content-Type': 'text/event-stream; charset=utf-8',
+    'Cache-Control': 'no-cache, no-transform',
+    'X-Accel-Buffering': 'no',
+  });
+  res.flushHeaders();
+  const stop = new AbortController();
+  res.on('close', () => stop.abort());
+  let after = query.after;
+  let lastWrite = Date.now();
+  try {
+    while (!closed()) {
+      const current = await ctx.runs.get(run.id);
+      const finished = current === null || TERMINAL_STATUSES.includes(current.status);
+      for (;;) {
+        const lines = view(await ctx.logs.read(run.id, { ...query, after, limit: BATCH }));
+        if (lines.length > 0) {
+          if (!(await write(res, lines.map((l) => sseEvent('line', l, l.cursor)).join(''), stop.signal))) return;
+          after = lines.at(-1)?.cursor;
+          lastWrite = Date.now();
+        }
+        if (lines.length < BATCH) break;
+      }
+      if (finished) {
+        res.end(sseEvent('end', { status: current?.status ?? 'error', message: current?.message === undefined ? null : masker.maskText(current.message) }));
+        return;
+      }
+      if (Date.now() - lastWrite >= KEEPALIVE_MS) {
+        if (!(await write(res, ': keepalive\n\n', stop.signal))) return;
+        lastWrite = Date.now();
+      }
+      await sleep(ctx.followPollMs, undefined, { signal: stop.signal }).catch(() => undefined);
+    }
+  } catch (error) {
+    // headers are sent: tell the client in-band, log it, and end the stream (never leave it hanging)
+    ctx.log.error({ err: error, runId: run.id }, 'log stream failed');
+    if (!closed()) res.end(sseEvent('error', { error: 'internal', message: 'the log stream failed on the server; reconnect to resume' }));
+  }
+}
+
+/** Writes with backpressure; false when the client went away meanwhile. */
+async function write(res: Response, chunk: string, signal?: AbortSignal): Promise<boolean> {
+  if (res.destroyed) return false;
+  if (res.write(chunk)) return true;
+  try {
+    await once(res, 'drain', signal ? { signal } : {});
+    return !res.destroyed;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,49 @@
+import type { Migration } from './migrations.ts';
+
+/**
+ * The schema history of a Pistages database, oldest first. Append new migrations; never edit or
+ * renumber an applied one. The TTL index of `deliveries` is not here: its period is a runtime
+ * option, so the delivery store sets it up at every start (see delivery-store.ts).
+ */
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    id: '0001-runs-indexes',
+    description: 'runs: list filters newest first, lease expiry scan',
+    async up(db) {
+      await db.collection('runs').createIndexes([
+        { key: { createdAt: -1, _id: -1 }, name: 'createdAt_id' },
+        { key: { status: 1, createdAt: -1 }, name: 'status_createdAt' },
+        { key: { repo: 1, createdAt: -1 }, name: 'repo_createdAt' },
+        { key: { job: 1, createdAt: -1 }, name: 'job_createdAt' },
+        { key: { branch: 1, createdAt: -1 }, name: 'branch_createdAt' },
+        { key: { sha: 1 }, name: 'sha' },
+        { key: { status: 1, leaseUntil: 1 }, name: 'status_leaseUntil' },
+      ]);
+    },
+  },
+  {
+    id: '0002-logs-indexes',
+    description: 'logs: run order (tick) and per-step chunks, both unique',
+    async up(db) {
+      await db.collection('logs').createIndexes([
+        { key: { runId: 1, tick: 1 }, name: 'runId_tick', unique: true },
+        { key: { runId: 1, group: 1, step: 1, attempt: 1, firstSeq: 1 }, name: 'runId_group_step_attempt_firstSeq', unique: true },
+      ]);
+    },
+  },
+  {
+    id: '0003-actions-indexes',
+    description: 'actions: unique name; action_versions: unique (name, version)',
+    async up(db) {
+      await db.collection('actions').createIndex({ name: 1 }, { name: 'name', unique: true });
+      await db.collection('action_versions').createIndex({ name: 1, version: -1 }, { name: 'name_version', unique: true });
+    },
+  },
+  {
+    id: '0004-secrets-indexes',
+    description: 'secrets: unique (name, scope)',
+    async up(db) {
+      await db.collection('secrets').createIndex({ name: 1, scope: 1 }, { name: 'name_scope', unique: true });
+    },
+  },
+];

@@ -1,0 +1,35 @@
+import { ExecutorError, type Executor } from '../executor/executor.ts';
+
+export interface EngineWatch {
+  executor: Executor;
+  /** the message of the last ExecutorError('engine') any call threw, if one did */
+  readonly engineFailure: string | undefined;
+}
+
+/**
+ * Wraps an executor to remember whether the container engine itself failed during a run.
+ * run-job reports such a run as `error` like any other system failure; the worker uses this to
+ * tell a transient engine failure (worth re-queueing with backoff) from a missing image or a bad
+ * template (that would fail the same way again).
+ */
+export function watchEngine(inner: Executor): EngineWatch {
+  let engineFailure: string | undefined;
+  const seen = <T>(call: () => Promise<T>): Promise<T> =>
+    call().catch((err: unknown) => {
+      if (err instanceof ExecutorError && err.kind === 'engine') engineFailure = err.message;
+      throw err;
+    });
+  const executor: Executor = {
+    createWorkspace: (scope) => seen(() => inner.createWorkspace(scope)),
+    removeWorkspace: (workspace) => seen(() => inner.removeWorkspace(workspace)),
+    startContainer: (request, signal) => seen(() => inner.startContainer(request, signal)),
+    exec: (container, request, sink, signal) => seen(() => inner.exec(container, request, sink, signal)),
+    removeContainer: (container) => seen(() => inner.removeContainer(container)),
+  };
+  return {
+    executor,
+    get engineFailure() {
+      return engineFailure;
+    },
+  };
+}

@@ -1,0 +1,106 @@
+import type { LogLineEvent, RunEvent } from '../executor/events.ts';
+import type { LogStore, RunStore } from '../store/store.ts';
+
+export interface EventWriterOptions {
+  runs: Pick<RunStore, 'apply'>;
+  logs: Pick<LogStore, 'append'>;
+  /** flush when this many lines are buffered (default 500) */
+  maxLines?: number;
+  /** flush when the buffered lines hold this many bytes of text (default 256 KiB) */
+  maxBytes?: number;
+  /** flush lines at least this often while a run is quiet (default 250 ms) */
+  flushMs?: number;
+}
+
+/**
+ * Writes one run's events to the stores: status events straight to RunStore.apply, log lines in
+ * batches to LogStore.append. Order is kept: buffered lines are stored before any later status
+ * event, so a step (and the run) is only reported finished once its output is stored.
+ * Backpressure: write() resolves only after a flush it triggered, so a fast producer waits for
+ * the database instead of growing the buffer. A failed write rejects that call and close().
+ */
+export class EventWriter {
+  readonly #runs: Pick<RunStore, 'apply'>;
+  readonly #logs: Pick<LogStore, 'append'>;
+  readonly #maxLines: number;
+  readonly #maxBytes: number;
+  readonly #timer: NodeJS.Timeout;
+  #buffer: LogLineEvent[] = [];
+  #bufferedBytes = 0;
+  /** every store write goes through this chain, one at a time, in call order */
+  #tail: Promise<void> = Promise.resolve();
+  #failure: unknown;
+  #closed = false;
+
+  constructor(options: EventWriterOptions) {
+    this.#runs = options.runs;
+    this.#logs = options.logs;
+    this.#maxLines = options.maxLines ?? 500;
+    this.#maxBytes = options.maxBytes ?? 256 * 1024;
+    this.#timer = setInterval(() => {
+      if (this.#buffer.length > 0) this.flush().catch(() => {}); // kept in #failure, reported by the next write/close
+    }, options.flushMs ?? 250);
+    this.#timer.unref();
+  }
+
+  async write(event: RunEvent): Promise<void> {
+    if (this.#closed) throw new Error('event writer is closed');
+    if (this.#failure !== undefined) throw this.#failure;
+    if (event.type === 'log') {
+      this.#buffer.push(event);
+      this.#bufferedBytes += Buffer.byteLength(event.line);
+      if (this.#buffer.length >= this.#maxLines || this.#bufferedBytes >= this.#maxBytes) await this.flush();
+      return;
+    }
+    this.#takeBuffer();
+    await this.#enqueue(() => this.#runs.apply(event));
+  }
+
+  /** Stores the buffered lines; resolves when they (and everything written before) are stored. */
+  flush(): Promise<void> {
+    this.#takeBuffer();
+    return this.#enqueue(async () => {});
+  }
+
+  /** Flushes and stops the timer; rejects with the first store failure, if any. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    try {
+      await this.flush();
+    } finally {
+      this.#closed = true;
+      clearInterval(this.#timer);
+    }
+    if (this.#failure !== undefined) throw this.#failure;
+  }
+
+  /** Drops anything buffered without storing it (the run is no longer ours). */
+  discard(): void {
+    this.#buffer = [];
+    this.#bufferedBytes = 0;
+    this.#closed = true;
+    clearInterval(this.#timer);
+  }
+
+  #takeBuffer(): void {
+    if (this.#buffer.length === 0) return;
+    const batch = this.#buffer;
+    this.#buffer = [];
+    this.#bufferedBytes = 0;
+    void this.#enqueue(() => this.#logs.append(batch)).catch(() => {});
+  }
+
+  #enqueue(work: () => Promise<void>): Promise<void> {
+    const next = this.#tail.then(async () => {
+      if (this.#failure !== undefined) throw this.#failure;
+      try {
+        await work();
+      } catch (err) {
+        this.#failure ??= err;
+        throw err;
+      }
+    });
+    this.#tail = next.catch(() => {});
+    return next;
+  }
+}
