@@ -47,7 +47,7 @@ export async function startEmbeddedMongo(options: EmbeddedMongoOptions): Promise
   const port = await freeLoopbackPort();
   const child = spawn(
     binary,
-    ['--handler=sqlite', `--sqlite-url=file:${dir}/`, `--listen-addr=127.0.0.1:${port}`, '--telemetry=disable', '--debug-addr=-', '--log-level=warn'],
+    ['--handler=sqlite', `--sqlite-url=file:${dir}/`, `--listen-addr=127.0.0.1:${port}`, '--telemetry=disable', '--debug-addr=-', `--state-dir=${dir}`, '--log-level=warn'],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let output = '';

@@ -78,6 +78,7 @@ export async function startTestMongo(): Promise<TestMongo> {
       `--listen-addr=127.0.0.1:${port}`,
       '--telemetry=disable',
       '--debug-addr=-',
+      `--state-dir=${dir}`,
       '--log-level=error',
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
