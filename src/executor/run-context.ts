@@ -16,6 +16,8 @@ export interface RunContext {
   secrets: Record<string, string>;
   context: Record<string, string>;
   logCapBytes: number;
+  /** limit of a step that sets no timeout of its own; undefined = none */
+  defaultTimeoutMs: number | undefined;
   clock: () => Date;
 }
 

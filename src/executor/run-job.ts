@@ -23,6 +23,8 @@ export interface RunJobOptions {
   maskValues?: string[];
   /** bytes of log kept per step attempt; then one "log truncated" line and the rest is dropped */
   logCapBytes: number;
+  /** limit of a step whose plan sets no timeout (PISTAGES_DEFAULT_TIMEOUT); undefined = no limit */
+  defaultTimeoutMs?: number;
   /** PISTAGES_* context of the trigger (repo, sha, ref, ...); run-job adds the per-step ones */
   context: Record<string, string>;
   /** attempt number of the first attempt (a re-queued run after a crash starts later), default 1 */
@@ -81,6 +83,7 @@ export async function runJob(plan: Plan, options: RunJobOptions): Promise<RunRes
     secrets: options.secrets,
     context: options.context,
     logCapBytes: options.logCapBytes,
+    defaultTimeoutMs: options.defaultTimeoutMs,
     clock,
   };
   const firstAttempt = options.firstAttempt ?? 1;

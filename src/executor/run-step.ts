@@ -55,9 +55,9 @@ async function execute(ctx: RunContext, att: AttemptState, step: PlannedStep, lo
   try {
     const { commands, env } = prepare(ctx, att, step);
     const container = await containerFor(ctx, att, step, env);
-    if (step.timeoutMs !== undefined) {
+    const ms = step.timeoutMs ?? ctx.defaultTimeoutMs;
+    if (ms !== undefined) {
       // the limit covers the step's commands, not the image pull or container start before them
-      const ms = step.timeoutMs;
       timer = setTimeout(() => timeout.abort(new StepTimeout(ms)), ms);
     }
     const outputs: Record<string, string> = {};

@@ -15,6 +15,7 @@ export {
   TemplateError,
   type StepOutputRef,
   type TemplateErrorKind,
+  type TemplateOptions,
   type Templates,
   type TemplateView,
 } from './template.ts';

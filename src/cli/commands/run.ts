@@ -84,6 +84,7 @@ async function runLocal(file: string, options: RunOptions): Promise<number> {
       groupConcurrency: settings.groupConcurrency,
       secrets,
       logCapBytes: settings.logCapBytes,
+      defaultTimeoutMs: settings.defaultTimeoutMs,
       context: await localContext(file),
     });
     process.stdout.write(printer.summary(result.status, Date.now() - started));

@@ -15,7 +15,6 @@ async function run(plan: Plan, fakeOptions: FakeExecutorOptions = {}, options: P
   const result = await runJob(plan, {
     runId: 'run-1',
     executor: fake,
-    onEvent,
     defaultRetry: 0,
     groupConcurrency: 4,
     secrets: {},
@@ -23,6 +22,11 @@ async function run(plan: Plan, fakeOptions: FakeExecutorOptions = {}, options: P
     context: { PISTAGES_REPO: 'acme/app', PISTAGES_SHA: 'abc123' },
     clock: () => new Date(0),
     ...options,
+    // a test's own sink sees every event after the recorder
+    onEvent: async (event) => {
+      await onEvent(event);
+      await options.onEvent?.(event);
+    },
   });
   assert.deepEqual(runProblems(events, fake), [], 'run invariants');
   return { fake, events, result };
@@ -123,6 +127,26 @@ describe('runJob: failures', () => {
     assert.deepEqual(stepStatuses(events, 'a'), ['timed_out', 'skipped']);
     assert.match(stepEvent(events, 'a', 0)?.message ?? '', /timed out after 20ms/);
     assert.ok('rejected' in (fake.execs('sleep')[0]?.result ?? {}), 'the exec was aborted');
+  });
+
+  it('applies the default timeout to steps without one, and a step timeout wins over it', async () => {
+    const plan = sketchPlan({ groups: { a: [{ run: 'sleep' }], b: [{ run: 'sleep2', timeoutMs: 60_000 }, { run: 'ok' }] } });
+    // b's step outlives a's default timeout: it is released only once a has timed out
+    let release!: () => void;
+    const aTimedOut = new Promise<void>((resolve) => (release = resolve));
+    const { events } = await run(
+      plan,
+      { commands: { sleep: { hang: true }, sleep2: { waitFor: () => aTimedOut } } },
+      {
+        defaultTimeoutMs: 20,
+        onEvent: (event: RunEvent) => {
+          if (event.type === 'step' && event.group === 'a' && event.status === 'timed_out') release();
+        },
+      },
+    );
+    assert.deepEqual(stepStatuses(events, 'a'), ['timed_out']);
+    assert.match(stepEvent(events, 'a', 0)?.message ?? '', /timed out after 20ms/);
+    assert.deepEqual(stepStatuses(events, 'b'), ['success', 'success']);
   });
 
   it('turns a missing image into error with the executor message, and does not retry it', async () => {
