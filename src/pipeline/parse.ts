@@ -37,7 +37,7 @@ export function parseJob(text: string, file: string): ParseResult {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, keepSourceTokens: true, prettyErrors: false, uniqueKeys: true });
   const syntax = yamlSyntaxReport(doc, { text, lines });
-  const issues: ValidationIssue[] = syntax.problems.map((p) => ({ file, ...p }));
+  const issues: ValidationIssue[] = syntax.problems.map(({ line, col, message }) => ({ file, line, col, message }));
   if (syntax.fatal) return { issues };
 
   let data: unknown;
