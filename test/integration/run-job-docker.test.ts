@@ -4,8 +4,7 @@ import { after, afterEach, before, describe, it } from 'node:test';
 import Docker from 'dockerode';
 import { DockerExecutor } from '../../src/executor/docker/docker-executor.ts';
 import type { PullPolicy } from '../../src/executor/docker/options.ts';
-import { reapOrphans } from '../../src/executor/docker/reaper.ts';
-import type { LogLineEvent, RunEvent, StepStatusEvent } from '../../src/executor/events.ts';
+import type { GroupStatusEvent, LogLineEvent, RunEvent, StepStatusEvent } from '../../src/executor/events.ts';
 import type { ChunkSink, ContainerHandle, ContainerSpecRequest, ExecRequest, ExecResult, Executor, RunScope, Workspace } from '../../src/executor/executor.ts';
 import { runJob, type RunJobOptions, type RunResult } from '../../src/executor/run-job.ts';
 import { buildPlan, createCatalog, parseJob, type Plan, type Scalar } from '../../src/pipeline/index.ts';
@@ -15,7 +14,7 @@ import { BUSYBOX_ALT_IMAGE, BUSYBOX_IMAGE, ensureTestImage } from '../support/im
  * End to end below the CLI: job YAML → parseJob → buildPlan → runJob on a real DockerExecutor
  * (network none, local images only). Every run gets its own run id; after each test no container
  * or volume labelled with one of that test's run ids may be left. Objects also carry
- * pistages.suite=<id>, so the `after` hook only ever reaps this suite's leftovers.
+ * pistages.suite=<id>, so the `after` hook only ever removes this suite's leftovers.
  */
 
 const docker = new Docker();
@@ -125,7 +124,7 @@ function hostOf(events: RunEvent[], group: string, step: number): string {
 }
 
 function groupStatus(events: RunEvent[], group: string): string | undefined {
-  return events.filter((e) => e.type === 'group' && e.group === group && e.status !== 'running').pop()?.status;
+  return events.filter((e): e is GroupStatusEvent => e.type === 'group' && e.group === group && e.status !== 'running').pop()?.status;
 }
 
 async function leftovers(runId: string): Promise<{ containers: string[]; volumes: string[] }> {
@@ -150,19 +149,23 @@ describe('runJob on the Docker executor, from job YAML', { concurrency: false },
   });
 
   after(async () => {
-    // Only if a test failed half-way: this suite's leftovers, never anyone else's.
-    await reapOrphans(docker, async (runId) => !runId.startsWith(SUITE));
+    // Only if a test failed half-way: remove this suite's leftovers, selected by its own label
+    // (never the reaper: it also takes managed objects without a run id, which may be others').
+    const filters = { label: [`pistages.suite=${SUITE}`] };
+    const report = (what: string) => (err: unknown) => console.log(`  could not remove leftover ${what}: ${String(err)}`);
+    for (const c of await docker.listContainers({ all: true, filters })) await docker.getContainer(c.Id).remove({ force: true }).catch(report(c.Id));
+    for (const v of (await docker.listVolumes({ filters })).Volumes ?? []) await docker.getVolume(v.Name).remove().catch(report(v.Name));
   });
 
   it('runs groups in parallel: their commands overlap in time', async () => {
-    const job = `
+    const job = (seconds: number): string => `
 name: parallel ${SUITE}
 image: ${BUSYBOX_IMAGE}
 uses:
   a:
-    - run: echo start; sleep 2; echo end
+    - run: echo start; sleep ${seconds}; echo end
   b:
-    - run: echo start; sleep 2; echo end
+    - run: echo start; sleep ${seconds}; echo end
 `;
     const interval = (events: RunEvent[], group: string): [number, number] => {
       const byLine = new Map(lines(events, group, 0).map((e) => [e.line, e.at.getTime()]));
@@ -170,13 +173,14 @@ uses:
       assert.ok(start !== undefined && end !== undefined, `group ${group} printed start and end`);
       return [start, end];
     };
-    const parallel = await runYaml(job);
+    // 4 s leaves room for a slow container start on a busy engine
+    const parallel = await runYaml(job(4));
     assert.equal(parallel.result.status, 'success');
     const [a, b] = [interval(parallel.events, 'a'), interval(parallel.events, 'b')];
     assert.ok(a[0] < b[1] && b[0] < a[1], `the groups' commands overlap: a=${JSON.stringify(a)} b=${JSON.stringify(b)}`);
 
-    // the same job with one group slot: the check above would catch groups run one after the other
-    const serial = await runYaml(job, { job: { groupConcurrency: 1 } });
+    // with one group slot they run in turn: the check above would catch groups run one after the other
+    const serial = await runYaml(job(1), { job: { groupConcurrency: 1 } });
     assert.equal(serial.result.status, 'success');
     const [sa, sb] = [interval(serial.events, 'a'), interval(serial.events, 'b')];
     assert.ok(sa[1] <= sb[0] || sb[1] <= sa[0], `with one slot the groups run in turn: a=${JSON.stringify(sa)} b=${JSON.stringify(sb)}`);
@@ -317,7 +321,7 @@ uses:
 
   it('applies the job resources to the container', async () => {
     const inspected: Docker.ContainerInspectInfo[] = [];
-    const { result, events } = await runYaml(
+    const { runId, result, events } = await runYaml(
       `
 name: resources ${SUITE}
 image: ${BUSYBOX_IMAGE}
@@ -336,7 +340,7 @@ run: echo "host=$(hostname)"
     assert.equal(info.HostConfig.MemorySwap, 64 * 1024 * 1024);
     assert.equal(info.HostConfig.PidsLimit, 64);
     assert.equal(info.HostConfig.NetworkMode, 'none');
-    assert.equal(info.Config.Labels['pistages.run'], `${SUITE}-r${runCounter}`);
+    assert.equal(info.Config.Labels['pistages.run'], runId);
     assert.equal(info.Config.Labels['pistages.job'], `resources ${SUITE}`);
   });
 
@@ -413,7 +417,7 @@ uses:
         `
 name: huge ${SUITE}
 image: ${BUSYBOX_IMAGE}
-run: yes 0123456789 | head -c 200000000; echo done > /workspace/done
+run: yes 0123456789 | head -c 200000000
 `,
         {
           job: { logCapBytes: 10 * 1024 * 1024 },
