@@ -130,7 +130,7 @@ export async function findFerretdb(env: Record<string, string | undefined>): Pro
   return undefined;
 }
 
-function freeLoopbackPort(): Promise<number> {
+export function freeLoopbackPort(): Promise<number> {
   return new Promise((done, fail) => {
     const server = createServer();
     server.once('error', fail);

@@ -5,6 +5,17 @@ export function formatIssue(issue: ValidationIssue): string {
   return `${issue.file}:${issue.line}:${issue.col}: ${issue.message}`;
 }
 
+/** The same problem reached twice (e.g. an action used by many steps) is reported once. */
+export function uniqueIssues(issues: readonly ValidationIssue[]): ValidationIssue[] {
+  const seen = new Set<string>();
+  return issues.filter((issue) => {
+    const key = formatIssue(issue);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
 export function issueAt(pos: SourcePos, message: string): ValidationIssue {
   return { file: pos.file, line: pos.line, col: pos.col, message };
 }

@@ -19,5 +19,5 @@ export {
   type Templates,
   type TemplateView,
 } from './template.ts';
-export { ValidationError, formatIssue, issueAt } from './errors.ts';
+export { ValidationError, formatIssue, issueAt, uniqueIssues } from './errors.ts';
 export * from './types.ts';

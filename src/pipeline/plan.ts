@@ -3,9 +3,9 @@
  * the executor runs. Pure and deterministic: groups and steps keep file order, every object is new.
  * Throws one ValidationError carrying every problem found (expansion, parameters, images, step outputs).
  */
-import { ValidationError, issueAt } from './errors.ts';
+import { ValidationError, issueAt, uniqueIssues } from './errors.ts';
 import { assignContainers } from './containers.ts';
-import { expandJob, uniqueIssues, type ResolvedGroup, type ResolvedJob } from './resolve-job.ts';
+import { expandJob, type ResolvedGroup, type ResolvedJob } from './resolve-job.ts';
 import { overlayResources } from './resolve-helpers.ts';
 import { createTemplates, findStepOutputRefs } from './template.ts';
 import type { ActionCatalog, JobFile, Plan, PlannedGroup, PlannedStep, Scalar, ValidationIssue } from './types.ts';

@@ -1,5 +1,5 @@
 /** A whole job expanded: its parameters, rendered top-level image and env, and each group's leaf steps. */
-import { ValidationError, formatIssue } from './errors.ts';
+import { ValidationError, uniqueIssues } from './errors.ts';
 import { jobParams } from './params.ts';
 import { createResolver, type ResolvedStep, type Scope } from './resolve.ts';
 import { createTemplates, type Templates } from './template.ts';
@@ -54,15 +54,4 @@ export function resolveJob(job: JobFile, catalog: ActionCatalog, given: Record<s
   const resolved = expandJob(job, catalog, given, createTemplates(), issues);
   if (issues.length > 0) throw new ValidationError(uniqueIssues(issues));
   return resolved;
-}
-
-/** The same problem reached twice (e.g. an action used by many steps) is reported once. */
-export function uniqueIssues(issues: readonly ValidationIssue[]): ValidationIssue[] {
-  const seen = new Set<string>();
-  return issues.filter((issue) => {
-    const key = formatIssue(issue);
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
 }

@@ -1,10 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { MongoClient } from 'mongodb';
+import { freeLoopbackPort } from '../../src/embedded/ferretdb.ts';
 
 /**
  * A MongoDB-speaking server for tests: the one at MONGODB_URI when set, else a FerretDB (SQLite)
@@ -18,16 +18,8 @@ export interface TestMongo {
   close(): Promise<void>;
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
+/** a free TCP port on 127.0.0.1 */
+export const freePort = freeLoopbackPort;
 
 export function ferretdbBinary(): string {
   return process.env.FERRETDB_BIN ?? '/usr/local/bin/ferretdb';

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { resolve } from 'node:path';
 import { buildPlan } from '../../pipeline/plan.ts';
-import { ValidationError, formatIssue } from '../../pipeline/errors.ts';
+import { ValidationError, formatIssue, uniqueIssues } from '../../pipeline/errors.ts';
 import type { ValidationIssue } from '../../pipeline/types.ts';
 import { actionDirsFor, loadActions, readJobFile } from '../load-files.ts';
 import { collectList } from '../options.ts';
@@ -41,15 +41,5 @@ export async function validateFiles(files: string[], actionDirs: string[]): Prom
       issues.push(...error.issues);
     }
   }
-  return dedupe(issues);
-}
-
-function dedupe(issues: ValidationIssue[]): ValidationIssue[] {
-  const seen = new Set<string>();
-  return issues.filter((issue) => {
-    const key = formatIssue(issue);
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
+  return uniqueIssues(issues);
 }
