@@ -1,5 +1,6 @@
 import type { Executor } from '../executor/executor.ts';
 import type { runJob as RunJob } from '../executor/run-job.ts';
+import { TERMINAL_STATUSES } from '../pipeline/types.ts';
 import type { HandlerContext, RunQueue } from '../scheduler/queue.ts';
 import type { LogStore, RunStore, SecretStore } from '../store/store.ts';
 import { executeRun, RunControl, type ExecuteRunDeps } from './execute-run.ts';
@@ -60,7 +61,8 @@ export class Worker {
       now: this.#now,
       log: deps.log,
       intervalMs: deps.recoveryIntervalMs ?? Math.max(1000, Math.floor(deps.leaseMs / 2)),
-      requeueAfterMs: deps.leaseMs * 2,
+      // the first re-queue suffices (queue entries stay until handled); more only add load
+      requeueAfterMs: deps.leaseMs * 10,
     });
   }
 
@@ -113,6 +115,13 @@ export class Worker {
     if (this.#state !== 'running' || ctx.signal.aborted) {
       // delivered while stopping: hand it back untouched
       await queue.enqueue(runId);
+      return;
+    }
+    // a cheap read first: redundant deliveries of finished runs are common (FerretDB, recovery) and
+    // a claim can be costly where updates need a document lock
+    const current = await runs.get(runId);
+    if (current === null || TERMINAL_STATUSES.includes(current.status)) {
+      log.debug({ runId }, 'worker: run already finished or unknown');
       return;
     }
     const run = await runs.claim(runId, workerId, leaseMs, this.#now());

@@ -147,9 +147,10 @@ describe('AgendaQueue', () => {
     const released = new Promise<void>((resolve) => (release = resolve));
     const handlerFor = (worker: string): RunHandler => async (runId) => {
       deliveries++;
-      if (!(await leases.claim(runId, worker, 1000))) return;
+      // lease 3 s renewed every 250 ms: generous, so a loaded machine does not let it lapse
+      if (!(await leases.claim(runId, worker, 3000))) return;
       executions++;
-      const beat = setInterval(() => void leases.heartbeat(runId, worker, 1000), 250);
+      const beat = setInterval(() => void leases.heartbeat(runId, worker, 3000), 250);
       try {
         await released;
       } finally {

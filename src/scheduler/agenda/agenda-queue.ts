@@ -153,6 +153,12 @@ export class AgendaQueue implements RunQueue {
       this.#options.log.error({ job: job.attrs._id }, 'queue: dropping a job without a run id');
       return;
     }
+    if (this.#running.size >= this.#options.concurrency) {
+      // Agenda frees a slot early when its lock watchdog gives up on a job whose handler still
+      // runs; keep the limit anyway and put this run back for a moment
+      await this.enqueue(runId, { delayMs: this.#options.pollMs });
+      return;
+    }
     const controller = new AbortController();
     if (this.#stopped) controller.abort(new Error('the worker is stopping'));
     const touchEvery = Math.max(50, Math.floor(this.#options.lockLifetimeMs / 3));
