@@ -6,7 +6,7 @@ import { waitFor } from '../support/wait.ts';
 import { IMAGE, SECRET_KEY, startWorld, type World } from '../support/worker-world.ts';
 
 /**
- * Real `pistages worker` processes (test/support/worker-process.ts runs the worker command) on one
+ * Real `pistages worker` processes (bin/pistages worker) on one
  * database and one Docker engine. The test process only submits runs and watches the store.
  */
 let world: World;

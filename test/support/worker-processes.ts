@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const SCRIPT = join(ROOT, 'test', 'support', 'worker-process.ts');
+const CLI = join(ROOT, 'bin', 'pistages');
 
 /** A `pistages worker` child process against a shared database. */
 export interface WorkerProcess {
@@ -16,7 +16,7 @@ export interface WorkerProcess {
 }
 
 export function spawnWorker(env: { uri: string; dbName: string; secretKeyHex: string; concurrency?: number; leaseMs?: number }): WorkerProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', SCRIPT], {
+  const child = spawn(process.execPath, [CLI, 'worker'], {
     cwd: ROOT,
     env: {
       ...process.env,
