@@ -121,6 +121,7 @@ export async function buildServices(config: Config, options: ServiceOptions): Pr
         concurrency: config.concurrency,
         defaultRetry: config.defaultRetry,
         logCapBytes: config.logCapBytes,
+        defaultTimeoutMs: config.defaultTimeoutMs,
         groupConcurrency: config.groupConcurrency,
         log: log.child({ worker: workerId }),
       });

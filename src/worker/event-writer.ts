@@ -1,5 +1,9 @@
 import type { LogLineEvent, RunEvent } from '../executor/events.ts';
+import { TERMINAL_STATUSES } from '../pipeline/types.ts';
 import type { LogStore, RunStore } from '../store/store.ts';
+
+/** status writes a run may have queued before write() waits for the store */
+const MAX_UNAWAITED_WRITES = 8;
 
 export interface EventWriterOptions {
   runs: Pick<RunStore, 'apply'>;
@@ -17,7 +21,10 @@ export interface EventWriterOptions {
  * batches to LogStore.append. Order is kept: buffered lines are stored before any later status
  * event, so a step (and the run) is only reported finished once its output is stored.
  * Backpressure: write() resolves only after a flush it triggered, so a fast producer waits for
- * the database instead of growing the buffer. A failed write rejects that call and close().
+ * the database instead of growing the buffer. Status events are queued on the same ordered chain
+ * but not awaited while few writes are pending, so a store round trip does not sit between a
+ * step's "running" and its container start; close() waits for all of them. A failed write
+ * rejects the next write() and close().
  */
 export class EventWriter {
   readonly #runs: Pick<RunStore, 'apply'>;
@@ -31,6 +38,8 @@ export class EventWriter {
   #tail: Promise<void> = Promise.resolve();
   #failure: unknown;
   #closed = false;
+  /** store writes queued and not yet done */
+  #pending = 0;
 
   constructor(options: EventWriterOptions) {
     this.#runs = options.runs;
@@ -53,7 +62,10 @@ export class EventWriter {
       return;
     }
     this.#takeBuffer();
-    await this.#enqueue(() => this.#runs.apply(event));
+    const written = this.#enqueue(() => this.#runs.apply(event));
+    // a run's final status is awaited: the caller hands the run over once it is stored
+    if (this.#pending > MAX_UNAWAITED_WRITES || (event.type === 'run' && TERMINAL_STATUSES.includes(event.status))) await written;
+    else written.catch(() => {}); // kept in #failure, reported by the next write/close
   }
 
   /** Stores the buffered lines; resolves when they (and everything written before) are stored. */
@@ -91,13 +103,16 @@ export class EventWriter {
   }
 
   #enqueue(work: () => Promise<void>): Promise<void> {
+    this.#pending++;
     const next = this.#tail.then(async () => {
-      if (this.#failure !== undefined) throw this.#failure;
       try {
+        if (this.#failure !== undefined) throw this.#failure;
         await work();
       } catch (err) {
         this.#failure ??= err;
         throw err;
+      } finally {
+        this.#pending--;
       }
     });
     this.#tail = next.catch(() => {});

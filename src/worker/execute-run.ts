@@ -39,6 +39,8 @@ export interface ExecuteRunDeps {
   defaultRetry: number;
   groupConcurrency: number;
   logCapBytes: number;
+  /** limit of steps whose job sets no timeout (PISTAGES_DEFAULT_TIMEOUT) */
+  defaultTimeoutMs?: number;
   /** starts of one run (crash recoveries and engine retries together) before it is given up as `error` */
   maxStarts: number;
   /** first engine-retry delay; doubled per start, capped at engineRetryMaxMs */
@@ -109,6 +111,7 @@ export async function executeRun(deps: ExecuteRunDeps, run: RunRecord, control: 
       groupConcurrency: deps.groupConcurrency,
       secrets,
       logCapBytes: deps.logCapBytes,
+      ...(deps.defaultTimeoutMs !== undefined && { defaultTimeoutMs: deps.defaultTimeoutMs }),
       context: triggerContext(run),
       firstAttempt: nextAttempt(run),
       ...(run.onlyGroups !== undefined && { onlyGroups: run.onlyGroups }),

@@ -25,6 +25,8 @@ export interface WorkerDeps {
   concurrency: number;
   defaultRetry: number;
   logCapBytes: number;
+  /** limit of steps whose job sets no timeout (PISTAGES_DEFAULT_TIMEOUT) */
+  defaultTimeoutMs?: number;
   groupConcurrency: number;
   log: WorkerLogger;
   now?: () => Date;
@@ -172,6 +174,7 @@ export class Worker {
       defaultRetry: d.defaultRetry,
       groupConcurrency: d.groupConcurrency,
       logCapBytes: d.logCapBytes,
+      ...(d.defaultTimeoutMs !== undefined && { defaultTimeoutMs: d.defaultTimeoutMs }),
       maxStarts: d.maxStarts ?? 5,
       engineRetryBaseMs: d.engineRetryBaseMs ?? 2000,
       engineRetryMaxMs: d.engineRetryMaxMs ?? 300_000,
