@@ -7,7 +7,9 @@ export const DEFAULT_GRACE = '30s';
 /** Loads the config for a long-running process; prints every problem and returns undefined when invalid. */
 export function configFor(role: ConfigRole, command: string, overrides: Record<string, string | undefined> = {}): Config | undefined {
   try {
-    return loadConfig({ ...process.env, ...overrides }, { role });
+    // a flag that was not given must not hide its environment variable
+    const given = Object.fromEntries(Object.entries(overrides).filter(([, value]) => value !== undefined));
+    return loadConfig({ ...process.env, ...given }, { role });
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     for (const problem of err.problems) process.stderr.write(`pistages ${command}: ${problem.variable} ${problem.message}\n`);
