@@ -8,6 +8,7 @@ bin="${FERRETDB_BIN:-/usr/local/bin/ferretdb}"
 if [ -x "$bin" ] && "$bin" --version 2>/dev/null | grep -q "${version}"; then
   exit 0
 fi
+export PATH="$PATH:/usr/local/go/bin:/usr/lib/go/bin"
 command -v go >/dev/null || { echo "install-ferretdb: Go is required (apt-get install golang or see go.dev)" >&2; exit 1; }
 src=$(go mod download -json "github.com/FerretDB/FerretDB@${version}" | sed -n 's/.*"Dir": "\(.*\)".*/\1/p')
 work=$(mktemp -d)
