@@ -41,9 +41,11 @@ interface Running {
 }
 
 function start(args: string[], env: NodeJS.ProcessEnv = {}): Running {
-  const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env };
+  // the caller's env only: nothing inherited may provide the secret or a PISTAGES_ setting
+  const childEnv: NodeJS.ProcessEnv = { ...process.env };
   delete childEnv[SECRET_NAME];
   for (const name of Object.keys(childEnv)) if (name.startsWith('PISTAGES_')) delete childEnv[name];
+  Object.assign(childEnv, env);
   const startedAt = Date.now();
   const child = spawn(BIN, args, { cwd: ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
@@ -368,6 +370,14 @@ uses:
     assert.equal(result.code, 2);
     assert.match(result.stderr, new RegExp(`needs secret ${SECRET_NAME}\\b.*export it`));
     assert.equal(result.stdout, '');
+    assert.deepEqual(await engineObjects('pistages.job=Needs a secret'), { containers: [], volumes: [] });
+  });
+
+  it('a secret too short to mask: exit 2, nothing started', async () => {
+    const result = await pistages(['run', `${FIXTURES}/needs-secret.yaml`, '--network', 'none', '--pull', 'never'], { [SECRET_NAME]: 'ab' });
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, new RegExp(`secret ${SECRET_NAME} must be at least 3 characters`));
+    assert.doesNotMatch(result.stderr, /\bab\b/);
     assert.deepEqual(await engineObjects('pistages.job=Needs a secret'), { containers: [], volumes: [] });
   });
 

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import Docker from 'dockerode';
 import { randomBytes } from 'node:crypto';
 import { DockerExecutor } from '../../executor/docker/docker-executor.ts';
+import { MIN_SECRET_LENGTH } from '../../executor/log/mask.ts';
 import { runJob } from '../../executor/run-job.ts';
 import type { Scalar } from '../../pipeline/types.ts';
 import { loadPlan } from '../load-plan.ts';
@@ -54,6 +55,11 @@ async function runLocal(file: string, options: RunOptions): Promise<number> {
     return 2;
   }
   for (const name of plan.secrets) secrets[name] = process.env[name] ?? '';
+  const short = plan.secrets.filter((name) => (secrets[name] ?? '').length < MIN_SECRET_LENGTH);
+  if (short.length > 0) {
+    process.stderr.write(`pistages run: secret ${short.join(', ')} must be at least ${MIN_SECRET_LENGTH} characters: shorter values cannot be masked in logs\n`);
+    return 2;
+  }
 
   const docker = new Docker();
   try {
