@@ -32,8 +32,3 @@ export function parseMemorySize(value: string | number): number | undefined {
   const bytes = Math.floor(Number(amount) * (UNIT_BYTES[unit.toLowerCase()] ?? 1));
   return Number.isSafeInteger(bytes) ? bytes : undefined;
 }
-
-/** A size written by a person outside job files (e.g. the CLI's log cap): same syntax as `memory`. */
-export function parseByteSize(text: string): number | undefined {
-  return parseMemorySize(text.trim());
-}

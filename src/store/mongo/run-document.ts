@@ -1,5 +1,5 @@
-import type { Plan, Scalar, Status } from '../../pipeline/types.ts';
-import type { AttemptRecord, GroupRecord, NewRun, RunRecord, RunSource, StepRecord } from '../store.ts';
+import type { Plan, Scalar } from '../../pipeline/types.ts';
+import type { AttemptRecord, GroupRecord, NewRun, RunRecord, StepRecord } from '../store.ts';
 
 /**
  * The `runs` document. It mirrors RunRecord except where users choose the keys: `params` and step
@@ -11,62 +11,19 @@ export interface NamedValue<T> {
   value: T;
 }
 
-export interface StepDoc {
-  index: number;
-  name: string;
-  status: Status;
-  exitCode?: number;
-  startedAt?: Date;
-  finishedAt?: Date;
-  outputs?: NamedValue<string>[];
-  message?: string;
-}
+// Derived from the records, so a field added there is stored without a second edit here.
+export type StepDoc = Omit<StepRecord, 'outputs'> & { outputs?: NamedValue<string>[] };
 
-export interface AttemptDoc {
-  attempt: number;
-  status: Status;
-  startedAt?: Date;
-  finishedAt?: Date;
-  message?: string;
-  steps: StepDoc[];
-}
+export type AttemptDoc = Omit<AttemptRecord, 'steps'> & { steps: StepDoc[] };
 
-export interface GroupDoc {
-  name: string;
-  status: Status;
-  attempt: number;
-  message?: string;
-  attempts: AttemptDoc[];
-}
+export type GroupDoc = Omit<GroupRecord, 'attempts'> & { attempts: AttemptDoc[] };
 
-export interface RunDoc {
+export type RunDoc = Omit<RunRecord, 'id' | 'params' | 'plan' | 'groups'> & {
   _id: string;
-  job: string;
-  source: RunSource;
-  yaml: string;
-  file: string;
   params: NamedValue<Scalar>[];
   planJson: string;
-  rerunOf?: string;
-  onlyGroups?: string[];
-  repo?: string;
-  sha?: string;
-  ref?: string;
-  branch?: string;
-  cloneUrl?: string;
-  event?: string;
-  installationId?: number;
-  status: Status;
-  createdAt: Date;
-  startedAt?: Date;
-  finishedAt?: Date;
-  message?: string;
   groups: GroupDoc[];
-  worker?: string;
-  leaseUntil?: Date;
-  starts: number;
-  cancelRequested?: boolean;
-}
+};
 
 export function toNamedValues<T>(map: Record<string, T>): NamedValue<T>[] {
   return Object.entries(map).map(([name, value]) => ({ name, value }));

@@ -1,7 +1,7 @@
 /** Durations, memory sizes and "did you mean" suggestions, the small helpers parseJob relies on. */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseByteSize, parseDuration, parseMemorySize } from '../../../src/pipeline/units.ts';
+import { parseDuration, parseMemorySize } from '../../../src/pipeline/units.ts';
 import { closest, didYouMean, editDistance } from '../../../src/pipeline/suggest.ts';
 
 describe('parseDuration', () => {
@@ -31,10 +31,6 @@ describe('parseMemorySize', () => {
     for (const value of ['lots', '1t', '1gb', '512 m', '-1m', '', 1.5, -1]) {
       assert.equal(parseMemorySize(value), undefined, String(value));
     }
-  });
-  test('parseByteSize is the same syntax for sizes outside job files, tolerating spaces around', () => {
-    assert.equal(parseByteSize(' 10m '), 10 * 1024 ** 2);
-    assert.equal(parseByteSize('ten'), undefined);
   });
 });
 
