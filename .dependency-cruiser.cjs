@@ -35,6 +35,20 @@ module.exports = {
       to: { path: '^src/(server|cli|main)' },
     },
     {
+      name: 'core-knows-no-github',
+      comment: 'runs execute the same whoever triggered them: the core never imports the GitHub layer or Octokit.',
+      severity: 'error',
+      from: { path: '^src/(pipeline|executor|worker|scheduler|store|runs)/' },
+      to: { path: ['^src/github/', '^node_modules/@octokit/'] },
+    },
+    {
+      name: 'application-layer-has-no-http',
+      comment: 'src/runs is called by the API, the CLI and the webhook: no express, no HTTP errors.',
+      severity: 'error',
+      from: { path: '^src/runs/' },
+      to: { path: ['^node_modules/express', '^src/(server|cli|github|main)'] },
+    },
+    {
       name: 'no-circular',
       severity: 'error',
       from: {},

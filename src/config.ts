@@ -47,6 +47,19 @@ export interface Config {
   readonly url: string;
   /** client side: PISTAGES_TOKEN, else PISTAGES_API_TOKEN (on the server's own machine) */
   readonly token: string | undefined;
+  /** GitHub: undefined → the webhook route is off */
+  readonly githubWebhookSecret: string | undefined;
+  readonly githubAppId: number | undefined;
+  readonly githubPrivateKey: string | undefined;
+  readonly githubPrivateKeyFile: string | undefined;
+  readonly githubToken: string | undefined;
+  readonly githubApiUrl: string;
+  /** where users reach Pistages' pages (links in check runs and statuses) */
+  readonly publicUrl: string | undefined;
+  /** `owner/name[@ref]` of the shared actions repository */
+  readonly actionsRepo: string | undefined;
+  readonly checkoutImage: string;
+  readonly reportIntervalMs: number;
 }
 
 export interface ConfigOption {
@@ -143,6 +156,26 @@ export const CONFIG_OPTIONS: readonly ConfigOption[] = [
     doc: 'Client commands (`submit`, `runs`, `logs`, `actions`, `secrets`, ...): URL of the Pistages server.' },
   { env: 'PISTAGES_TOKEN', key: 'token', usedBy: 'client', parse: nonEmpty,
     doc: 'Client commands: the server\'s API token. Unset: `PISTAGES_API_TOKEN` is used.' },
+  { env: 'GITHUB_WEBHOOK_SECRET', key: 'githubWebhookSecret', usedBy: 'server', parse: token,
+    doc: 'Secret of the GitHub webhook (App or repository webhook); `POST /webhooks/github` verifies `X-Hub-Signature-256` with it. Unset: the webhook route is off. At least 16 characters (`openssl rand -hex 32`).' },
+  { env: 'GITHUB_APP_ID', key: 'githubAppId', usedBy: 'server', parse: (v) => parseInteger(v, 1, Number.MAX_SAFE_INTEGER),
+    doc: 'ID of the GitHub App (its settings page, "App ID"). With `GITHUB_PRIVATE_KEY` or `GITHUB_PRIVATE_KEY_FILE`: Pistages acts as the App, with an installation token per repository.' },
+  { env: 'GITHUB_PRIVATE_KEY', key: 'githubPrivateKey', usedBy: 'server', parse: nonEmpty,
+    doc: 'The App\'s private key (PEM). `\\n` sequences are read as line breaks, so the key fits on one line.' },
+  { env: 'GITHUB_PRIVATE_KEY_FILE', key: 'githubPrivateKeyFile', usedBy: 'server', parse: nonEmpty,
+    doc: 'Path of a file holding the App\'s private key (instead of `GITHUB_PRIVATE_KEY`).' },
+  { env: 'GITHUB_TOKEN', key: 'githubToken', usedBy: 'server', parse: nonEmpty,
+    doc: 'A personal access or fine-grained token, used instead of an App (needs: checks and statuses write, contents read). Steps of runs of the token\'s repositories get it as `PISTAGES_GIT_TOKEN`.' },
+  { env: 'GITHUB_API_URL', key: 'githubApiUrl', default: 'https://api.github.com', usedBy: 'server', parse: parseHttpUrl,
+    doc: 'GitHub\'s REST API: `https://<host>/api/v3` for GitHub Enterprise Server.' },
+  { env: 'PISTAGES_PUBLIC_URL', key: 'publicUrl', usedBy: 'server', parse: parseHttpUrl,
+    doc: 'Address users reach this server at; check runs and commit statuses link to `<it>/runs/<id>`. Unset: no links.' },
+  { env: 'PISTAGES_ACTIONS_REPO', key: 'actionsRepo', usedBy: 'server', parse: nonEmpty,
+    doc: 'Shared actions repository, `owner/name[@ref]` (default ref: its default branch): its action files are registered at start-up and on every push to that ref.' },
+  { env: 'PISTAGES_CHECKOUT_IMAGE', key: 'checkoutImage', default: 'alpine/git', usedBy: 'server', parse: nonEmpty,
+    doc: 'Image of the built-in `Checkout` action (needs `git` and `sh`).' },
+  { env: 'PISTAGES_REPORT_INTERVAL', key: 'reportIntervalMs', default: '10s', usedBy: 'server', parse: parseDuration,
+    doc: 'Least time between two progress updates of one run\'s check run on GitHub (final results are sent at once).' },
 ];
 
 /** Reads, validates and freezes the configuration. Throws ConfigError listing every bad variable. */

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import Docker from 'dockerode';
@@ -8,9 +9,14 @@ import { DockerExecutor } from './executor/docker/docker-executor.ts';
 import { reapOrphans } from './executor/docker/reaper.ts';
 import { runJob } from './executor/run-job.ts';
 import { startEmbeddedMongo, type EmbeddedMongo } from './embedded/ferretdb.ts';
+import type { GithubAuth } from './github/client.ts';
+import { createGithubService, type GithubService } from './github/github-service.ts';
+import { notifyingRunStore } from './runs/notifying-run-store.ts';
+import { createReportTrigger } from './runs/report-trigger.ts';
+import type { SubmitDeps } from './runs/submit.ts';
 import { AgendaQueue } from './scheduler/agenda/agenda-queue.ts';
 import { openMongoStores } from './store/mongo/index.ts';
-import type { ActionRegistry, LogStore, RunStore, SecretStore } from './store/store.ts';
+import type { ActionRegistry, DeliveryLog, LogStore, RunStore, SecretStore } from './store/store.ts';
 import { Worker } from './worker/worker.ts';
 
 /**
@@ -24,6 +30,10 @@ export interface ServiceOptions {
   log: Logger;
   /** default: <hostname>-<pid>-<random> */
   workerId?: string;
+  /** build the GitHub integration (the server process; workers only queue reports) */
+  github?: boolean;
+  /** GitHub's fetch (tests hand in none: the API URL points at a loopback fake) */
+  fetch?: typeof fetch;
 }
 
 export interface Services {
@@ -33,8 +43,13 @@ export interface Services {
   logs: LogStore;
   actions: ActionRegistry;
   secrets: SecretStore;
+  deliveries: DeliveryLog;
   queue: AgendaQueue;
+  /** what submitting a run needs (API, webhook) */
+  submit: SubmitDeps;
   worker: Worker | undefined;
+  /** the GitHub integration, when GITHUB_* is configured and options.github */
+  github: GithubService | undefined;
   /** database round trip, for readiness checks */
   ping(): Promise<unknown>;
   /**
@@ -87,6 +102,50 @@ export async function buildServices(config: Config, options: ServiceOptions): Pr
       log,
     });
     cleanups.push(() => queue.stop({ drain: false }));
+    const idQueue = (collection: string, jobName: string) =>
+      AgendaQueue.open({ db: client.db(config.dbName), collection, jobName, name: workerId, concurrency: 2, pollMs: config.pollIntervalMs, lockLifetimeMs: 60_000, log });
+    // every process reports run changes to a durable queue; only a server with GitHub credentials sends them
+    const reportQueue = await idQueue('report_queue', 'pistages-report');
+    cleanups.push(() => reportQueue.stop({ drain: false }));
+    const trigger = createReportTrigger({
+      request: (runId) => reportQueue.enqueue(runId),
+      windowMs: 1000,
+      onError: (err, runId) => log.warn({ err, runId }, 'could not queue a report of a run change'),
+    });
+    cleanups.push(async () => trigger.stop());
+    const runs = notifyingRunStore(stores.runs, (change) => trigger.changed(change));
+    const now = (): Date => new Date();
+    const secretsEnabled = config.secretKey !== undefined;
+    const submit: SubmitDeps = { runs, queue, secretsEnabled, credentials: stores.credentials, now, log };
+    let github: GithubService | undefined;
+    const auth = githubAuth(config);
+    if (options.github === true && auth !== undefined) {
+      const deliveryQueue = await idQueue('delivery_queue', 'pistages-delivery');
+      github = createGithubService({
+        settings: {
+          webhookSecret: config.githubWebhookSecret,
+          auth,
+          apiUrl: config.githubApiUrl,
+          publicUrl: config.publicUrl,
+          actionsRepo: config.actionsRepo,
+          checkoutImage: config.checkoutImage,
+          reportIntervalMs: config.reportIntervalMs,
+        },
+        runs,
+        logs: stores.logs,
+        actions: stores.actions,
+        deliveries: stores.deliveryLog,
+        reports: stores.reports,
+        submit,
+        deliveryQueue,
+        reportQueue,
+        log,
+        now,
+        ...(options.fetch && { fetch: options.fetch }),
+      });
+      const started = github;
+      cleanups.push(() => started.stop());
+    }
 
     let worker: Worker | undefined;
     if (options.worker) {
@@ -106,9 +165,10 @@ export async function buildServices(config: Config, options: ServiceOptions): Pr
       sweeper.unref();
       cleanups.push(async () => clearInterval(sweeper));
       worker = new Worker({
-        runs: stores.runs,
+        runs,
         logs: stores.logs,
         secrets: stores.secrets,
+        credentials: stores.credentials,
         queue,
         executor,
         runJob,
@@ -131,12 +191,15 @@ export async function buildServices(config: Config, options: ServiceOptions): Pr
     return {
       config,
       log,
-      runs: stores.runs,
+      runs,
       logs: stores.logs,
       actions: stores.actions,
       secrets: stores.secrets,
+      deliveries: stores.deliveryLog,
       queue,
+      submit,
       worker,
+      github,
       ping: () => client.db(config.dbName).command({ ping: 1 }),
       shutdown: (opts) => {
         shutdown ??= (async () => {
@@ -175,6 +238,37 @@ export function onShutdownSignal(log: Logger, stop: (signal: string) => Promise<
   };
   process.on('SIGTERM', handler);
   process.on('SIGINT', handler);
+}
+
+/**
+ * GitHub credentials from the config: an App (id + key, or key file) or a token; undefined when
+ * none is set. Throws naming the variable when a half-given setting cannot work.
+ */
+export function githubAuth(config: Config): GithubAuth | undefined {
+  const { githubAppId: appId, githubPrivateKey, githubPrivateKeyFile, githubToken, githubWebhookSecret } = config;
+  if (appId !== undefined) {
+    if (githubPrivateKey !== undefined && githubPrivateKeyFile !== undefined) {
+      throw new Error('set one of GITHUB_PRIVATE_KEY and GITHUB_PRIVATE_KEY_FILE, not both');
+    }
+    let privateKey = githubPrivateKey;
+    if (githubPrivateKeyFile !== undefined) {
+      try {
+        privateKey = readFileSync(githubPrivateKeyFile, 'utf8');
+      } catch (err) {
+        throw new Error(`GITHUB_PRIVATE_KEY_FILE: cannot read ${githubPrivateKeyFile} (${(err as NodeJS.ErrnoException).code ?? String(err)}); point it at the App's .pem file`, { cause: err });
+      }
+    }
+    if (privateKey === undefined) throw new Error('GITHUB_APP_ID is set but the App\'s key is not: set GITHUB_PRIVATE_KEY or GITHUB_PRIVATE_KEY_FILE');
+    return { kind: 'app', appId, privateKey };
+  }
+  if (githubPrivateKey !== undefined || githubPrivateKeyFile !== undefined) {
+    throw new Error('GITHUB_PRIVATE_KEY is set but GITHUB_APP_ID is not: set GITHUB_APP_ID to the App ID on the App\'s settings page');
+  }
+  if (githubToken !== undefined) return { kind: 'token', token: githubToken };
+  if (githubWebhookSecret !== undefined) {
+    throw new Error('GITHUB_WEBHOOK_SECRET is set but Pistages has no GitHub credentials: set GITHUB_APP_ID and GITHUB_PRIVATE_KEY, or GITHUB_TOKEN');
+  }
+  return undefined;
 }
 
 function redact(uri: string): string {

@@ -1,5 +1,5 @@
-import { buildPlan } from '../pipeline/plan.ts';
-import { ValidationError, formatIssue } from '../pipeline/errors.ts';
+import { formatIssue } from '../pipeline/errors.ts';
+import { plan } from '../runs/compile.ts';
 import type { Plan, Scalar } from '../pipeline/types.ts';
 import { actionDirsFor, loadActions, readJobFile } from './load-files.ts';
 
@@ -14,12 +14,9 @@ export async function loadPlan(file: string, actionDirs: string[], params: Recor
   const parsed = await readJobFile(file);
   const issues = [...parsed.issues, ...loaded.issues];
   if (parsed.job && issues.length === 0) {
-    try {
-      return { plan: buildPlan(parsed.job, loaded.catalog, params), text: parsed.text };
-    } catch (error) {
-      if (!(error instanceof ValidationError)) throw error;
-      issues.push(...error.issues);
-    }
+    const compiled = plan(parsed.job, loaded.catalog, params);
+    if (compiled.ok) return { plan: compiled.plan, text: parsed.text };
+    issues.push(...compiled.issues);
   }
   for (const issue of issues) process.stderr.write(`${formatIssue(issue)}\n`);
   process.exitCode = 1;

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Scalar } from '../pipeline/types.ts';
 import { readSse } from './sse.ts';
 import type {
+  DeliveryEntry,
   ActionDetail, ActionSummary, LogFilters, LogLine, RunDetail, RunListFilter, RunSummary, SecretEntry,
 } from './api-types.ts';
 
@@ -140,6 +141,12 @@ export class ApiClient {
 
   async removeSecret(name: string, options: { repo?: string } = {}): Promise<void> {
     await this.request('DELETE', `/api/secrets/${encodeURIComponent(name)}`, { query: { repo: options.repo } });
+  }
+
+  listDeliveries(filter: { repo?: string; event?: string; outcome?: string; limit?: number } = {}): Promise<{ deliveries: DeliveryEntry[] }> {
+    const query: Record<string, string | undefined> = { repo: filter.repo, event: filter.event, outcome: filter.outcome };
+    if (filter.limit !== undefined) query.limit = String(filter.limit);
+    return this.json('GET', '/api/deliveries', { query });
   }
 
   private async json<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {

@@ -82,3 +82,19 @@ export interface SecretEntry {
   scope: string;
   updatedAt: string;
 }
+
+export interface DeliveryEntry {
+  id: string;
+  event: string;
+  action?: string;
+  repo?: string;
+  sha?: string;
+  ref?: string;
+  sender?: string;
+  outcome: 'received' | 'accepted' | 'ignored' | 'failed';
+  reason?: string;
+  runIds: string[];
+  receivedAt: string;
+  processedAt?: string;
+  attempts: number;
+}

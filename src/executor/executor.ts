@@ -53,19 +53,39 @@ export interface ExecResult {
   outputs: Record<string, string>;
 }
 
-/** Why an executor operation failed, so run-job can choose the status. */
-export class ExecutorError extends Error {
-  /** `image`: the image is missing or cannot be pulled; `engine`: the backend itself failed */
-  readonly kind: 'image' | 'engine';
+/**
+ * Why an executor operation failed, so run-job can choose the status and the worker can tell an
+ * infrastructure fault (worth running again elsewhere) from one the job itself caused:
+ * - `job`: what the job asked for cannot be done (malformed or oversized $PISTAGES_OUTPUT, a
+ *   resource limit the engine refuses, a command too long to exec); the step fails, once;
+ * - `image`: the image is missing, cannot be pulled, or cannot run steps (no `sh`);
+ * - `engine`: the backend itself is unreachable or failed; only this kind is an infrastructure fault.
+ */
+export type ExecutorErrorKind = 'job' | 'image' | 'engine';
 
-  constructor(kind: 'image' | 'engine', message: string, options?: { cause?: unknown }) {
+export class ExecutorError extends Error {
+  readonly kind: ExecutorErrorKind;
+
+  constructor(kind: ExecutorErrorKind, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'ExecutorError';
     this.kind = kind;
   }
 }
 
+/** What the engine can give one container; a plan asking for more cannot run there. */
+export interface EngineCapacity {
+  /** CPUs of the host (the most `cpus` a container may be limited to) */
+  cpus: number;
+}
+
 export interface Executor {
+  /**
+   * Optional: what one container may have, so a run whose limits the engine would refuse fails
+   * before its first step rather than midway. Throws ExecutorError('engine') like any call.
+   */
+  capacity?(): Promise<EngineCapacity>;
+
   /** Creates the group's workspace, mounted at /workspace in each of its containers. */
   createWorkspace(scope: RunScope): Promise<Workspace>;
 

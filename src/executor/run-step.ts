@@ -78,6 +78,7 @@ async function execute(ctx: RunContext, att: AttemptState, step: PlannedStep, lo
   } catch (err) {
     const reason = interrupted();
     if (reason) return reason;
+    // `error`, never retried: a refused limit or malformed outputs would fail the same way again
     if (err instanceof ExecutorError || err instanceof StepSetupError) return { status: 'error', message: err.message };
     return { status: 'error', message: `unexpected error: ${errorMessage(err)}` };
   } finally {

@@ -52,7 +52,7 @@ export function kindOf(path: DataPath): string {
   if (first === 'with' || first === 'env') return `${first}.*`;
   if (first === 'run' || first === 'secrets') return `${first}[]`;
   if (first === 'resources') return String(second);
-  if (first === 'on' && rest.length === 2) return 'push';
+  if (first === 'on' && rest.length === 2) return second === 'pull_request' ? 'pull_request' : 'push';
   if (first === 'on' && rest.length === 3) return 'globs';
   if (first === 'on' && third !== undefined) return 'glob';
   return String(first);
@@ -119,17 +119,18 @@ export const EXPECTATIONS: Record<string, Expectation> = {
   secrets: { expect: 'a list of secret names', example: 'secrets: [NPM_TOKEN]' },
   'secrets[]': { expect: "a secret name of letters, digits and '_' that does not start with a digit", example: '- NPM_TOKEN' },
   on: {
-    expect: 'a mapping with `push`',
+    expect: 'a mapping with `push` and/or `pull_request`',
     example: 'on: {push: {branches: [main]}}',
-    empty: 'has no triggers; add `push:` (e.g. `on: {push: {branches: [main]}}`) or remove `on`',
+    empty: 'has no triggers; add `push:` and/or `pull_request:` (e.g. `on: {push: {branches: [main]}}`) or remove `on`',
   },
   push: { expect: 'a mapping with branches, tags and/or paths (or nothing)', example: 'push: {branches: [main]}' },
+  pull_request: { expect: 'a mapping with branches and/or paths (or nothing)', example: 'pull_request: {branches: [main]}' },
   globs: GLOBS,
   glob: { expect: 'a non-empty glob pattern (text)', example: '- "release/*"' },
 };
 
 /** Names of keys allowed where an unknown key was found, for "did you mean". */
-export type KeyLevel = 'job' | 'step' | 'resources' | 'on' | 'push';
+export type KeyLevel = 'job' | 'step' | 'resources' | 'on' | 'push' | 'pull_request';
 
 export function keyLevel(path: DataPath): KeyLevel | undefined {
   const inStep = isStepPath(path);
@@ -137,7 +138,7 @@ export function keyLevel(path: DataPath): KeyLevel | undefined {
   if (rest.length === 0) return inStep ? 'step' : 'job';
   if (rest.length === 1 && rest[0] === 'resources') return 'resources';
   if (rest.length === 1 && rest[0] === 'on') return 'on';
-  if (rest.length === 2 && rest[0] === 'on' && rest[1] === 'push') return 'push';
+  if (rest.length === 2 && rest[0] === 'on' && (rest[1] === 'push' || rest[1] === 'pull_request')) return rest[1];
   return undefined;
 }
 
@@ -173,6 +174,9 @@ export const KEY_ALIASES: Record<string, string> = {
   retries: 'retry',
   'timeout-minutes': 'timeout',
   triggers: 'on',
+  pull_request_target: 'pull_request',
+  merge_request: 'pull_request',
+  pr: 'pull_request',
   // GitHub Actions' step-level `uses:` (at the job level `uses` is ours and never unknown)
   uses: 'dep',
 };

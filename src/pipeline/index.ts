@@ -4,7 +4,7 @@ export { createCatalog } from './catalog.ts';
 export { buildPlan } from './plan.ts';
 export { resolveJob, type ResolvedGroup, type ResolvedJob } from './resolve-job.ts';
 export type { ResolvedStep } from './resolve.ts';
-export { matchesPush } from './triggers.ts';
+export { matchesPullRequest, matchesPush } from './triggers.ts';
 export {
   createTemplates,
   findStepOutputRefs,

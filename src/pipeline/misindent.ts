@@ -10,7 +10,7 @@
  */
 import { isPair, visit } from 'yaml';
 import type { Document, LineCounter, Node, Pair } from 'yaml';
-import { JOB_KEYS, PUSH_KEYS, RESOURCE_KEYS, STEP_KEYS } from './schema.ts';
+import { JOB_KEYS, PUSH_KEYS, RESOURCE_KEYS, STEP_KEYS, TRIGGER_KEYS } from './schema.ts';
 import { keyText, linePos } from './yaml-locate.ts';
 import type { DataPath, PairInfo } from './yaml-locate.ts';
 
@@ -180,7 +180,7 @@ export function misalignedItemAt(src: SourceLines, line: number): Misindent | un
   return undefined;
 }
 
-const KNOWN_KEYS = new Set<string>([...JOB_KEYS, ...STEP_KEYS, ...RESOURCE_KEYS, ...PUSH_KEYS, 'push']);
+const KNOWN_KEYS = new Set<string>([...JOB_KEYS, ...STEP_KEYS, ...RESOURCE_KEYS, ...PUSH_KEYS, ...TRIGGER_KEYS]);
 const GLUED_KEY = /^(\s*)([A-Za-z_][A-Za-z0-9_-]*):(?!\/\/)\S/;
 const LIST_DASH = /^(\s*)- /;
 
@@ -191,6 +191,7 @@ const LIST_DASH = /^(\s*)- /;
  */
 export function foldedKeyIssues(doc: Document, src: SourceLines, pairs: readonly PairInfo[]): Misindent[] {
   const found: Misindent[] = [];
+  const infoOf = new Map(pairs.map((info) => [info.pair, info]));
   visit(doc, {
     Scalar(_, node, ancestors) {
       const parent = ancestors[ancestors.length - 1];
@@ -198,7 +199,7 @@ export function foldedKeyIssues(doc: Document, src: SourceLines, pairs: readonly
       const first = linePos(src.lines, node.range[0]).line;
       const last = linePos(src.lines, Math.max(node.range[0], node.range[1] - 1)).line;
       for (let line = first + 1; line <= last; line++) {
-        const issue = foldedLineIssue(src, pairs, parent, line);
+        const issue = foldedLineIssue(src, infoOf.get(parent), parent, line);
         if (issue) found.push(issue);
       }
     },
@@ -206,7 +207,7 @@ export function foldedKeyIssues(doc: Document, src: SourceLines, pairs: readonly
   return found;
 }
 
-function foldedLineIssue(src: SourceLines, pairs: readonly PairInfo[], parent: Pair, line: number): Misindent | undefined {
+function foldedLineIssue(src: SourceLines, info: PairInfo | undefined, parent: Pair, line: number): Misindent | undefined {
   const text = lineText(src, line);
   const owner = keyText(parent.key);
   const glued = GLUED_KEY.exec(text);
@@ -214,7 +215,6 @@ function foldedLineIssue(src: SourceLines, pairs: readonly PairInfo[], parent: P
     const key = glued[2] ?? '';
     const col = (glued[1] ?? '').length + 1;
     const ownerCol = linePos(src.lines, (parent.key as Node | null)?.range?.[0] ?? 0).col;
-    const info = pairs.find((p) => p.pair === parent);
     return {
       line,
       col,

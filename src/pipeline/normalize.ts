@@ -4,22 +4,23 @@
  * source position of the job, every group and every step.
  */
 import { isScalar } from 'yaml';
-import type { Document, LineCounter } from 'yaml';
+import type { LineCounter } from 'yaml';
 import type { GroupSpec, JobFile, Resources, Scalar, SourcePos, StepSpec, Triggers } from './types.ts';
 import { parseDuration, parseMemorySize } from './units.ts';
-import { linePos, locate, offsetOf } from './yaml-locate.ts';
-import type { Anchor, DataPath } from './yaml-locate.ts';
+import { linePos, offsetOf } from './yaml-locate.ts';
+import type { Anchor, DataPath, Locator } from './yaml-locate.ts';
 
 type Data = Record<string, unknown>;
 
 interface Source {
   file: string;
-  doc: Document;
   lines: LineCounter;
+  /** a locator of the document the data came from */
+  locate: Locator;
 }
 
 function posOf(src: Source, path: DataPath, at: Anchor): SourcePos {
-  return { file: src.file, ...linePos(src.lines, offsetOf(locate(src.doc, path), at)) };
+  return { file: src.file, ...linePos(src.lines, offsetOf(src.locate(path), at)) };
 }
 
 /**
@@ -28,7 +29,7 @@ function posOf(src: Source, path: DataPath, at: Anchor): SourcePos {
  */
 function scalarAsWritten(src: Source, path: DataPath, value: Scalar): Scalar {
   if (typeof value === 'string') return value;
-  const node = locate(src.doc, path).node;
+  const node = src.locate(path).node;
   const written = isScalar(node) ? node.source : undefined;
   return typeof written === 'string' && written !== String(value) ? written : value;
 }
@@ -64,11 +65,18 @@ function resources(raw: unknown): Resources | undefined {
 
 function triggers(raw: unknown): Triggers | undefined {
   if (raw === undefined) return undefined;
-  const push = (raw as { push?: Record<string, string[]> | null }).push;
-  if (push === undefined) return {};
+  const on = raw as Record<'push' | 'pull_request', Record<string, string[]> | null | undefined>;
+  const out: Triggers = {};
+  if (on.push !== undefined) out.push = globLists(on.push);
+  if (on.pull_request !== undefined) out.pull_request = globLists(on.pull_request);
+  return out;
+}
+
+/** `push:` alone (null) is a filter with every default */
+function globLists(raw: Record<string, string[]> | null): Record<string, string[]> {
   const filter: Record<string, string[]> = {};
-  for (const [key, globs] of Object.entries(push ?? {})) filter[key] = [...globs];
-  return { push: filter };
+  for (const [key, globs] of Object.entries(raw ?? {})) filter[key] = [...globs];
+  return filter;
 }
 
 function step(src: Source, path: DataPath, raw: Data): StepSpec {

@@ -12,10 +12,11 @@ import type { JobFile, ValidationIssue } from './types.ts';
 import { jobSchema } from './schema.ts';
 import { findingsFromAjv } from './schema-errors.ts';
 import { semanticFindings } from './semantic-checks.ts';
+import { limitFindings, MAX_ISSUES_SHOWN } from './limits.ts';
 import { toJobFile } from './normalize.ts';
 import { yamlSyntaxReport } from './yaml-syntax.ts';
 import type { Poison } from './yaml-syntax.ts';
-import { linePos, locate, offsetOf } from './yaml-locate.ts';
+import { createLocator, linePos, offsetOf } from './yaml-locate.ts';
 import type { Finding } from './yaml-locate.ts';
 
 /**
@@ -35,10 +36,11 @@ export interface ParseResult {
 
 export function parseJob(text: string, file: string): ParseResult {
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, keepSourceTokens: true, prettyErrors: false, uniqueKeys: true });
+  // duplicate keys are found by yamlSyntaxReport, in one pass (yaml's own check is quadratic)
+  const doc = parseDocument(text, { lineCounter: lines, keepSourceTokens: true, prettyErrors: false, uniqueKeys: false });
   const syntax = yamlSyntaxReport(doc, { text, lines });
   const issues: ValidationIssue[] = syntax.problems.map(({ line, col, message }) => ({ file, line, col, message }));
-  if (syntax.fatal) return { issues };
+  if (syntax.fatal) return { issues: capped(issues) };
 
   let data: unknown;
   try {
@@ -58,15 +60,16 @@ export function parseJob(text: string, file: string): ParseResult {
     return { issues };
   }
 
-  const findings = [...schemaFindings(data), ...semanticFindings(data)];
+  const findings = [...schemaFindings(data), ...semanticFindings(data), ...limitFindings(data)];
+  const locate = createLocator(doc);
   for (const finding of findings) {
-    const located = locate(doc, finding.path);
+    const located = locate(finding.path);
     if (isPoisoned(syntax.poison, located.trail, located.complete)) continue;
     issues.push({ file, ...linePos(lines, offsetOf(located, finding.at)), message: finding.message });
   }
   const unique = dedupe(issues);
-  if (unique.length > 0) return { issues: unique };
-  return { job: toJobFile(data as Record<string, unknown>, { file, doc, lines }), issues: [] };
+  if (unique.length > 0) return { issues: capped(unique) };
+  return { job: toJobFile(data as Record<string, unknown>, { file, lines, locate }), issues: [] };
 }
 
 function schemaFindings(data: unknown): Finding[] {
@@ -88,6 +91,20 @@ function dedupe(issues: ValidationIssue[]): ValidationIssue[] {
       return true;
     })
     .sort((a, b) => a.line - b.line || a.col - b.col);
+}
+
+/** The first MAX_ISSUES_SHOWN issues, and one more that counts the rest and points at the first of them. */
+function capped(issues: ValidationIssue[]): ValidationIssue[] {
+  const rest = issues.slice(MAX_ISSUES_SHOWN);
+  const next = rest[0];
+  if (next === undefined) return issues;
+  return [
+    ...issues.slice(0, MAX_ISSUES_SHOWN),
+    {
+      ...next,
+      message: `${rest.length.toLocaleString('en-US')} more problems from here on are not shown (at most ${MAX_ISSUES_SHOWN} per file); fix the ones above and validate again`,
+    },
+  ];
 }
 
 /** `toJS` throws on an alias whose anchor is missing, or on too many aliases (a "billion laughs" file). */

@@ -6,7 +6,7 @@
 import type { ErrorObject } from 'ajv';
 import { closest } from './suggest.ts';
 import { EXPECTATIONS, KEY_ALIASES, MISPLACED_KEYS, keyLevel, kindOf, label, whereKeys } from './field-text.ts';
-import { JOB_KEYS, PUSH_KEYS, RESOURCE_KEYS, STEP_KEYS, TRIGGER_KEYS } from './schema.ts';
+import { JOB_KEYS, PULL_REQUEST_KEYS, PUSH_KEYS, RESOURCE_KEYS, STEP_KEYS, TRIGGER_KEYS } from './schema.ts';
 import type { DataPath, Finding } from './yaml-locate.ts';
 
 const KEYS_BY_LEVEL: Record<string, readonly string[]> = {
@@ -15,6 +15,7 @@ const KEYS_BY_LEVEL: Record<string, readonly string[]> = {
   resources: RESOURCE_KEYS,
   on: TRIGGER_KEYS,
   push: PUSH_KEYS,
+  pull_request: PULL_REQUEST_KEYS,
 };
 
 function valueAt(data: unknown, path: DataPath): unknown {
@@ -51,28 +52,52 @@ interface Draft extends Finding {
   covers?: DataPath;
 }
 
-const same = (a: DataPath, b: DataPath) => a.length === b.length && a.every((s, i) => s === b[i]);
+/** A path as one string, so sets and maps can compare paths (`same` without a scan). */
+const pathKey = (path: DataPath): string => JSON.stringify(path);
 
+/**
+ * Key order of each mapping that has an unknown key, computed once per mapping: a mapping of n
+ * unknown keys gets n findings, and each needs the key before its own.
+ */
+class KeyOrder {
+  readonly #previous = new WeakMap<object, Map<string, string | undefined>>();
+
+  before(container: object, key: string): string | undefined {
+    let previous = this.#previous.get(container);
+    if (!previous) {
+      previous = new Map();
+      let last: string | undefined;
+      for (const k of Object.keys(container)) {
+        previous.set(k, last);
+        last = k;
+      }
+      this.#previous.set(container, previous);
+    }
+    return previous.get(key);
+  }
+}
+
+/** Every step is linear in the number of errors: files with thousands of unknown keys stay cheap. */
 export function findingsFromAjv(errors: readonly ErrorObject[], data: unknown): Finding[] {
   const relevant = errors.filter((e) => !e.schemaPath.includes('/oneOf/') && e.keyword !== 'propertyNames');
-  const typed = relevant.filter((e) => e.keyword === 'type').map((e) => toPath(e.instancePath, data));
+  const typed = new Set(relevant.filter((e) => e.keyword === 'type').map((e) => e.instancePath));
+  const order = new KeyOrder();
   const findings: Draft[] = [];
   for (const error of relevant) {
-    const path = toPath(error.instancePath, data);
     const isNameError = (error as { propertyName?: string }).propertyName !== undefined;
-    if (error.keyword !== 'type' && !isNameError && typed.some((t) => same(t, path))) continue;
-    findings.push(toFinding(error, path, data));
+    if (error.keyword !== 'type' && !isNameError && typed.has(error.instancePath)) continue;
+    findings.push(toFinding(error, toPath(error.instancePath, data), data, order));
   }
   return dropEchoes(findings);
 }
 
-function toFinding(error: ErrorObject, path: DataPath, data: unknown): Draft {
+function toFinding(error: ErrorObject, path: DataPath, data: unknown, order: KeyOrder): Draft {
   const propertyName = (error as { propertyName?: string }).propertyName;
   if (propertyName !== undefined) return badName(path, propertyName);
   const params = error.params as Record<string, unknown>;
   switch (error.keyword) {
     case 'additionalProperties':
-      return unknownKey(path, String(params.additionalProperty), valueAt(data, path));
+      return unknownKey(path, String(params.additionalProperty), valueAt(data, path), order);
     case 'required':
       return {
         path,
@@ -92,13 +117,12 @@ function toFinding(error: ErrorObject, path: DataPath, data: unknown): Draft {
 }
 
 /** Keys whose value is a mapping: an unknown key right after one with no value was meant to be inside it. */
-const NESTING_KEYS = new Set(['with', 'env', 'resources', 'on', 'push', 'uses']);
+const NESTING_KEYS = new Set(['with', 'env', 'resources', 'on', 'push', 'pull_request', 'uses']);
 
-function unknownKey(path: DataPath, key: string, container: unknown): Draft {
+function unknownKey(path: DataPath, key: string, container: unknown, order: KeyOrder): Draft {
   const level = keyLevel(path);
   const allowed = level ? (KEYS_BY_LEVEL[level] ?? []) : [];
-  const keys = Object.keys((container ?? {}) as object);
-  const before = keys[keys.indexOf(key) - 1];
+  const before = typeof container === 'object' && container !== null ? order.before(container, key) : undefined;
   const siblings = container as Record<string, unknown>;
   const where = `unknown key '${key}' ${whereKeys(path)}`;
   if (before !== undefined && siblings[before] === null && NESTING_KEYS.has(before)) {
@@ -219,15 +243,24 @@ function wrongValue(path: DataPath, value: unknown): Finding {
  * ("name"), and a typo'd `dep`/`run` explains the step that has neither.
  */
 function dropEchoes(drafts: readonly Draft[]): Finding[] {
-  const explained = (draft: Draft) =>
-    draft.missing !== undefined &&
-    drafts.some(
-      (d) =>
-        d.suggests !== undefined &&
-        draft.missing?.includes(d.suggests) &&
-        d.path.length === draft.path.length + 1 &&
-        same(d.path.slice(0, -1), draft.path),
-    );
-  const covered = (draft: Draft) => drafts.some((d) => d.covers !== undefined && same(d.covers, draft.path) && d !== draft);
+  // what the unknown keys of each mapping stand for, and which paths other findings explain
+  const suggested = new Map<string, Set<string>>();
+  const covers = new Map<string, Draft[]>();
+  for (const d of drafts) {
+    if (d.suggests !== undefined) {
+      const parent = pathKey(d.path.slice(0, -1));
+      suggested.set(parent, (suggested.get(parent) ?? new Set()).add(d.suggests));
+    }
+    if (d.covers !== undefined) {
+      const key = pathKey(d.covers);
+      covers.set(key, [...(covers.get(key) ?? []), d].slice(0, 2));
+    }
+  }
+  const explained = (draft: Draft) => {
+    const near = suggested.get(pathKey(draft.path));
+    return near !== undefined && draft.missing !== undefined && draft.missing.some((key) => near.has(key));
+  };
+  // two coverers suffice to know whether one is not the draft itself
+  const covered = (draft: Draft) => (covers.get(pathKey(draft.path)) ?? []).some((d) => d !== draft);
   return drafts.filter((d) => !explained(d) && !covered(d)).map(({ path, at, message }) => ({ path, at, message }));
 }

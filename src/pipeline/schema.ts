@@ -34,8 +34,9 @@ export const JOB_KEYS = [
   'on',
 ] as const;
 export const RESOURCE_KEYS = ['cpus', 'memory', 'pids'] as const;
-export const TRIGGER_KEYS = ['push'] as const;
+export const TRIGGER_KEYS = ['push', 'pull_request'] as const;
 export const PUSH_KEYS = ['branches', 'tags', 'paths'] as const;
+export const PULL_REQUEST_KEYS = ['branches', 'paths'] as const;
 
 const globList = (what: string, example: string) => ({
   type: 'array',
@@ -97,7 +98,8 @@ export const jobSchema = {
     },
     on: {
       title: 'Triggers',
-      description: "Which pushes run this job (only for jobs in a repository's `.pistages/` folder).",
+      description:
+        "Which pushes and pull requests run this job (only for jobs in a repository's `.pistages/` folder). Without `on`: every push to a branch, no pull requests.",
       type: 'object',
       minProperties: 1,
       additionalProperties: false,
@@ -111,6 +113,17 @@ export const jobSchema = {
             branches: globList('Branches that trigger (default: every branch).', '`[main, "release/*"]`'),
             tags: globList('Tags that trigger (default: none).', '`["v*"]`'),
             paths: globList('Run only if a changed file matches (default: any change).', '`["src/**", "!docs/**"]`'),
+          },
+        },
+        pull_request: {
+          title: 'Pull request trigger',
+          description:
+            'Run on pull requests when they are opened, reopened or pushed to. Without filters: every base branch, any change.',
+          type: ['object', 'null'],
+          additionalProperties: false,
+          properties: {
+            branches: globList('Base branches (the branch merged into) that trigger (default: every branch).', '`[main]`'),
+            paths: globList('Run only if a file changed by the pull request matches (default: any change).', '`["src/**", "!docs/**"]`'),
           },
         },
       },

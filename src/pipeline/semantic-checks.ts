@@ -3,10 +3,13 @@
  * Runs on the same data ajv saw and skips values of the wrong type (ajv reports those).
  */
 import { label } from './field-text.ts';
-import { MAX_TIMEOUT_MS, MIN_MEMORY_BYTES, parseDuration, parseMemorySize } from './units.ts';
+import { MEMORY_PATTERN } from './schema.ts';
+import { MAX_PIDS, MAX_TIMEOUT_MS, MIN_CPUS, MIN_MEMORY_BYTES, MIN_PIDS, parseDuration, parseMemorySize } from './units.ts';
 import type { DataPath, Finding } from './yaml-locate.ts';
 
 type Data = Record<string, unknown>;
+
+const MEMORY_SIZE = new RegExp(MEMORY_PATTERN);
 
 const isMap = (value: unknown): value is Data => typeof value === 'object' && value !== null && !Array.isArray(value);
 
@@ -28,7 +31,7 @@ export function semanticFindings(data: unknown): Finding[] {
   }
   for (const { path, value } of scopes) {
     findings.push(...timeoutRange([...path, 'timeout'], value.timeout));
-    if (isMap(value.resources)) findings.push(...memoryRange([...path, 'resources', 'memory'], value.resources.memory));
+    if (isMap(value.resources)) findings.push(...resourceRanges([...path, 'resources'], value.resources));
     if (isMap(value.env)) findings.push(...reservedNames([...path, 'env'], Object.keys(value.env)));
     if (isMap(value.with) && 'steps' in value.with) {
       findings.push({
@@ -70,17 +73,33 @@ function timeoutRange(path: DataPath, value: unknown): Finding[] {
   return [];
 }
 
-function memoryRange(path: DataPath, value: unknown): Finding[] {
-  if (typeof value !== 'string' && typeof value !== 'number') return [];
-  const bytes = parseMemorySize(value);
-  if (bytes === undefined || bytes >= MIN_MEMORY_BYTES) return [];
-  return [
-    {
-      path,
-      at: 'value',
-      message: `${label(path)} is ${typeof value === 'string' ? `'${value}'` : `${value} bytes`}, below Docker's minimum of 6m; use at least \`memory: 6m\` (units k, m, g; a plain number means bytes)`,
-    },
-  ];
+/** Values the schema lets through but Docker refuses, or would silently read as "no limit". */
+function resourceRanges(path: DataPath, resources: Data): Finding[] {
+  const at = (key: string, message: string): Finding => ({ path: [...path, key], at: 'value', message: `${label([...path, key])} ${message}` });
+  const findings: Finding[] = [];
+  const { cpus, memory, pids } = resources;
+  if (typeof cpus === 'number' && cpus > 0 && cpus < MIN_CPUS) {
+    findings.push(at('cpus', `is ${cpus}, below Docker's minimum of ${MIN_CPUS} CPUs; use at least \`cpus: ${MIN_CPUS}\`, e.g. \`cpus: 0.5\` for half a CPU`));
+  }
+  if (typeof pids === 'number' && pids >= 1 && pids < MIN_PIDS) {
+    findings.push(
+      at('pids', `is ${pids}, too few to run a step: every container runs an init process, a shell that keeps it alive and the step's own shell; use at least \`pids: ${MIN_PIDS}\`, more if commands start processes`),
+    );
+  }
+  if (typeof pids === 'number' && pids > MAX_PIDS) {
+    findings.push(at('pids', `is ${pids}, above the kernel's maximum of ${MAX_PIDS}; use a smaller number, or remove \`pids\` for no limit`));
+  }
+  // text that is no size at all is the schema's finding
+  if (typeof memory === 'number' || (typeof memory === 'string' && MEMORY_SIZE.test(memory))) {
+    const bytes = parseMemorySize(memory);
+    const written = typeof memory === 'string' ? `'${memory}'` : `${memory} bytes`;
+    if (bytes === undefined && (typeof memory === 'string' || memory >= 0)) {
+      findings.push(at('memory', `is ${written}, more than a limit can be; write the size in m or g, e.g. \`memory: 4g\``));
+    } else if (bytes === undefined || bytes < MIN_MEMORY_BYTES) {
+      findings.push(at('memory', `is ${written}, below Docker's minimum of 6m; use at least \`memory: 6m\` (units k, m, g; a plain number means bytes)`));
+    }
+  }
+  return findings;
 }
 
 function reservedNames(path: DataPath, names: string[]): Finding[] {

@@ -6,24 +6,21 @@
 
 /** Edit distance where insert, delete, substitute and swapping adjacent characters each cost 1. */
 export function editDistance(a: string, b: string): number {
-  const rows = a.length + 1;
-  const cols = b.length + 1;
-  const d: number[][] = Array.from({ length: rows }, (_, i) =>
-    Array.from({ length: cols }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
-  );
-  const at = (i: number, j: number): number => d[i]?.[j] ?? 0;
-  for (let i = 1; i < rows; i++) {
-    const row = d[i] as number[];
-    for (let j = 1; j < cols; j++) {
+  // three rows of the table (the swap looks two rows back) instead of all of it
+  let before = new Int32Array(b.length + 1);
+  let previous = Int32Array.from({ length: b.length + 1 }, (_, j) => j);
+  let current = new Int32Array(b.length + 1);
+  for (let i = 1; i <= a.length; i++) {
+    current[0] = i;
+    for (let j = 1; j <= b.length; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      let best = Math.min(at(i - 1, j) + 1, at(i, j - 1) + 1, at(i - 1, j - 1) + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
-        best = Math.min(best, at(i - 2, j - 2) + 1);
-      }
-      row[j] = best;
+      let best = Math.min((previous[j] as number) + 1, (current[j - 1] as number) + 1, (previous[j - 1] as number) + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) best = Math.min(best, (before[j - 2] as number) + 1);
+      current[j] = best;
     }
+    [before, previous, current] = [previous, current, before];
   }
-  return at(rows - 1, cols - 1);
+  return previous[b.length] as number;
 }
 
 /** How many edits still count as "close": 1 for short words, about a third of the length for long ones. */
@@ -39,14 +36,17 @@ export function closest(word: string, candidates: readonly string[]): string | u
   const needle = word.toLowerCase();
   let best: string | undefined;
   let bestDistance = Infinity;
+  const limit = tolerance(word);
   for (const candidate of candidates) {
+    // the distance is at least the difference in length: skip the table for words that differ that much
+    if (Math.abs(candidate.length - needle.length) > limit) continue;
     const distance = editDistance(needle, candidate.toLowerCase());
     if (distance < bestDistance) {
       best = candidate;
       bestDistance = distance;
     }
   }
-  return best !== undefined && bestDistance <= tolerance(word) ? best : undefined;
+  return best !== undefined && bestDistance <= limit ? best : undefined;
 }
 
 const MAX_LISTED = 8;
@@ -64,8 +64,18 @@ export function didYouMean(word: string, candidates: readonly string[]): string 
   const ranked =
     candidates.length <= MAX_LISTED
       ? candidates
-      : [...candidates].sort((x, y) => editDistance(needle, x.toLowerCase()) - editDistance(needle, y.toLowerCase()));
+      : rankByDistance(needle, candidates);
   const listed = ranked.slice(0, MAX_LISTED).map((c) => `'${c}'`);
   const more = candidates.length > MAX_LISTED ? `, … (${candidates.length - MAX_LISTED} more)` : '';
   return `expected one of ${listed.join(', ')}${more}`;
+}
+
+/** Candidates nearest first, each distance computed once (a sort comparator would compute each n log n times). */
+function rankByDistance(needle: string, candidates: readonly string[]): string[] {
+  // a name is never hundreds of characters long: the start of a longer word ranks as well, at bounded cost
+  const start = needle.slice(0, 256);
+  return candidates
+    .map((candidate, index) => ({ candidate, index, distance: editDistance(start, candidate.toLowerCase()) }))
+    .sort((x, y) => x.distance - y.distance || x.index - y.index)
+    .map((x) => x.candidate);
 }

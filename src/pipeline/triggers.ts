@@ -1,18 +1,23 @@
 /**
- * Does a job's `on:` filter match a push? Rules (JOB-FORMAT.md "Triggers", and where it is silent):
+ * Does a job's `on:` filter match a push or a pull request? Rules (JOB-FORMAT.md "Triggers", and
+ * where it is silent):
  * - a push that deletes a ref (after = all zeros) matches nothing;
- * - no `on:` at all means the defaults of `on: {push: {}}`; an `on:` without `push` never matches a push;
- * - branches: globs, default every branch; tags: globs, default none. Each default applies on its own
- *   (unlike GitHub Actions, listing only `tags` does not turn branch pushes off);
- * - paths: globs over repository paths, `!` excludes. Patterns apply in order and the last one that
- *   matches decides (as in .gitignore); the start is "excluded", or "included" when every pattern is
- *   an exclusion. A push matches when some changed file ends up included. Unknown changed files
- *   (undefined) match; a known empty list matches nothing when `paths` is given.
+ * - no `on:` at all means the defaults of `on: {push: {}}`: such a job runs on pushes only. An `on:`
+ *   without `push` never matches a push; one without `pull_request` never matches a pull request.
+ *   So pull requests run only jobs that list `pull_request` (a pull request from a branch of the
+ *   same repository is already built by the push of that branch);
+ * - push branches: globs, default every branch; tags: globs, default none. Each default applies on
+ *   its own (unlike GitHub Actions, listing only `tags` does not turn branch pushes off);
+ * - pull_request branches: globs of the *base* branch (the one merged into), default every branch;
+ * - paths (both triggers): globs over repository paths, `!` excludes. Patterns apply in order and
+ *   the last one that matches decides (as in .gitignore); the start is "excluded", or "included"
+ *   when every pattern is an exclusion. A change matches when some changed file ends up included.
+ *   Unknown changed files (undefined) match; a known empty list matches nothing when `paths` is given.
  * Globs: `*` stays within a path segment, `**` crosses segments, dotfiles are ordinary names, and a
  * pattern is matched against the whole path (`*.md` is a top-level file; write `**\/*.md` for any depth).
  */
 import picomatch from 'picomatch';
-import type { PushFilter, PushInfo, Triggers } from './types.ts';
+import type { PullRequestInfo, PushFilter, PushInfo, Triggers } from './types.ts';
 
 const DELETED = /^0+$/;
 const GLOB_OPTIONS = { dot: true };
@@ -22,6 +27,13 @@ export function matchesPush(on: Triggers | undefined, push: PushInfo): boolean {
   const filter: PushFilter | undefined = on === undefined ? {} : on.push;
   if (filter === undefined) return false;
   return refMatches(filter, push.ref) && pathsMatch(filter.paths, push.changedFiles);
+}
+
+export function matchesPullRequest(on: Triggers | undefined, pr: PullRequestInfo): boolean {
+  const filter = on?.pull_request;
+  if (filter === undefined) return false;
+  const branchMatches = filter.branches === undefined || anyGlob(filter.branches, pr.baseBranch);
+  return branchMatches && pathsMatch(filter.paths, pr.changedFiles);
 }
 
 function refMatches(filter: PushFilter, ref: string): boolean {

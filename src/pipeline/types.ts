@@ -31,8 +31,15 @@ export interface PushFilter {
   paths?: string[];
 }
 
+/** `on.pull_request`: globs of the base branch (the branch merged into) and of changed paths */
+export interface PullRequestFilter {
+  branches?: string[];
+  paths?: string[];
+}
+
 export interface Triggers {
   push?: PushFilter;
+  pull_request?: PullRequestFilter;
 }
 
 /** An item of a group, as written in the file. Exactly one of `dep` / `run` is set. */
@@ -138,6 +145,14 @@ export interface Plan {
   retry?: number;
   secrets: string[];
   groups: PlannedGroup[];
+}
+
+/** A pull request (opened, reopened or pushed to) as far as `on:` filters care. */
+export interface PullRequestInfo {
+  /** the branch the pull request merges into, e.g. main */
+  baseBranch: string;
+  /** paths the pull request changes; undefined when unknown (then path filters match) */
+  changedFiles?: string[];
 }
 
 /** A push as far as `on:` filters care. */

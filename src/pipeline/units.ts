@@ -12,6 +12,12 @@ const MEMORY = /^(\d+(?:\.\d+)?)([kmg]?)$/i;
 export const MAX_TIMEOUT_MS = 24 * 60 * 60 * 1000;
 /** Docker refuses memory limits below 6 MiB; say so at validation time rather than at run time. */
 export const MIN_MEMORY_BYTES = 6 * 1024 * 1024;
+/** Docker's smallest CPU limit; the kernel refuses smaller quotas, and a tiny `cpus` would round to no limit. */
+export const MIN_CPUS = 0.01;
+/** A container runs init, the shell that keeps it alive and each step's shell before any command starts. */
+export const MIN_PIDS = 4;
+/** The kernel's PID_MAX_LIMIT; a larger `pids.max` makes the container fail to start. */
+export const MAX_PIDS = 4_194_304;
 
 /** Milliseconds, or undefined when `text` is not a duration. `0s` is a duration of 0 ms. */
 export function parseDuration(text: string): number | undefined {

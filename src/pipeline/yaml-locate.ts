@@ -37,29 +37,53 @@ function resolve(doc: Document, node: unknown): Node | undefined {
   return isCollection(node) || isScalar(node) ? node : undefined;
 }
 
-export function locate(doc: Document, path: DataPath): Located {
-  let node = resolve(doc, doc.contents);
-  let pair: Pair | undefined;
-  const trail: Node[] = node ? [node] : [];
-  for (const segment of path) {
-    let next: unknown;
-    if (isMap(node)) {
+export type Locator = (path: DataPath) => Located;
+
+/**
+ * A `locate` for many paths of one document: each mapping's keys are indexed on first use, so a
+ * lookup costs the depth of the path, not the size of the mappings on the way (a mapping of 40k
+ * keys with a finding on each would otherwise cost 40k × 40k steps). Do not change `doc` after.
+ */
+export function createLocator(doc: Document): Locator {
+  const indexes = new WeakMap<YAMLMap, Map<string, Pair>>();
+  const pairIn = (map: YAMLMap, key: string): Pair | undefined => {
+    let index = indexes.get(map);
+    if (!index) {
+      index = new Map();
       // The last pair wins, as in the data ajv saw (duplicate keys are reported separately).
-      pair = node.items.findLast((p) => keyText(p.key) === String(segment));
-      next = pair?.value;
-      if (!pair) return { node, pair: undefined, complete: false, trail };
-    } else if (isSeq(node)) {
-      pair = undefined;
-      next = node.items[Number(segment)];
-    } else {
-      return { node, pair, complete: false, trail };
+      for (const item of map.items) index.set(keyText(item.key), item);
+      indexes.set(map, index);
     }
-    const resolved = resolve(doc, next);
-    if (!resolved) return { node: undefined, pair, complete: next == null, trail };
-    node = resolved;
-    trail.push(node);
-  }
-  return { node, pair, complete: true, trail };
+    return index.get(key);
+  };
+  return (path) => {
+    let node = resolve(doc, doc.contents);
+    let pair: Pair | undefined;
+    const trail: Node[] = node ? [node] : [];
+    for (const segment of path) {
+      let next: unknown;
+      if (isMap(node)) {
+        pair = pairIn(node, String(segment));
+        next = pair?.value;
+        if (!pair) return { node, pair: undefined, complete: false, trail };
+      } else if (isSeq(node)) {
+        pair = undefined;
+        next = node.items[Number(segment)];
+      } else {
+        return { node, pair, complete: false, trail };
+      }
+      const resolved = resolve(doc, next);
+      if (!resolved) return { node: undefined, pair, complete: next == null, trail };
+      node = resolved;
+      trail.push(node);
+    }
+    return { node, pair, complete: true, trail };
+  };
+}
+
+/** One path; for many paths of a document, use createLocator. */
+export function locate(doc: Document, path: DataPath): Located {
+  return createLocator(doc)(path);
 }
 
 /** An absent or empty value (`image:` with nothing after it) has no useful position of its own. */
@@ -89,27 +113,28 @@ export interface PairInfo {
   path: DataPath;
 }
 
-/** Every pair of the document with its mapping and that mapping's data path. */
+/** Every pair of the document with its mapping and that mapping's data path, in document order, in one walk. */
 export function indexPairs(doc: Document): PairInfo[] {
   const found: PairInfo[] = [];
-  visit(doc, {
-    Pair(_, pair, ancestors) {
-      const map = ancestors[ancestors.length - 1];
-      if (isMap(map)) found.push({ pair, map, path: dataPathOf(ancestors) });
-    },
-  });
+  type Entry = { node: unknown; path: DataPath; map?: YAMLMap };
+  // an explicit stack (a deeply nested file must not exhaust the call stack), pushed in reverse
+  const stack: Entry[] = [{ node: doc.contents, path: [] }];
+  const pushAll = (entries: Entry[]) => {
+    for (let i = entries.length - 1; i >= 0; i--) stack.push(entries[i] as Entry);
+  };
+  while (stack.length > 0) {
+    const { node, path, map } = stack.pop() as Entry;
+    if (isPair(node)) {
+      if (map) found.push({ pair: node, map, path });
+      const valuePath = map ? [...path, keyText(node.key)] : path;
+      pushAll([{ node: node.key, path }, { node: node.value, path: valuePath }]);
+    } else if (isMap(node)) {
+      pushAll(node.items.map((pair) => ({ node: pair, path, map: node })));
+    } else if (isSeq(node)) {
+      pushAll(node.items.map((item, index) => ({ node: item, path: [...path, index] })));
+    }
+  }
   return found;
-}
-
-/** The data path of the last node of `ancestors`, as yaml's `visit` passes them. */
-function dataPathOf(ancestors: readonly unknown[]): DataPath {
-  const path: (string | number)[] = [];
-  ancestors.forEach((node, i) => {
-    const child = ancestors[i + 1];
-    if (isPair(node)) path.push(keyText(node.key));
-    else if (isSeq(node) && child !== undefined) path.push(node.items.indexOf(child as never));
-  });
-  return path;
 }
 
 /** The smallest mapping or sequence whose source range contains `offset`, with its parent collection. */

@@ -4,7 +4,8 @@
  * misreading rather than the user's file, so `parse.ts` drops them ("poison").
  */
 import { isCollection, isScalar, visit } from 'yaml';
-import type { Document, Node, YAMLError } from 'yaml';
+import type { Document, Node, Pair, YAMLError, YAMLMap } from 'yaml';
+import { MAX_ISSUES_SHOWN } from './limits.ts';
 import { foldedKeyIssues, keyOnLine, lineText, misalignedItemAt, misindentAt } from './misindent.ts';
 import type { Misindent, SourceLines } from './misindent.ts';
 import { indexPairs, innermostCollection, keyText, linePos } from './yaml-locate.ts';
@@ -57,14 +58,13 @@ export function yamlSyntaxReport(doc: Document, src: SourceLines): SyntaxReport 
   };
   const multiline = new Set(doc.errors.filter((e) => e.code === 'MULTILINE_IMPLICIT_KEY').map((e) => e.pos[0]));
 
-  for (const [index, error] of doc.errors.entries()) {
+  for (const problem of duplicateKeys(src, pairs)) add(problem);
+  // Each diagnosis below looks around the whole file; more errors than are ever shown would make a
+  // broken file of many lines cost lines × errors.
+  for (const [index, error] of doc.errors.slice(0, MAX_ISSUES_SHOWN).entries()) {
     if (error.code === 'BLOCK_AS_IMPLICIT_KEY' && multiline.has(error.pos[0])) continue;
     // Once the document has ended early, yaml rejects every later token; only the first error means anything.
     if (index > 0 && error.message.includes('in YAML stream')) continue;
-    if (error.code === 'DUPLICATE_KEY') {
-      add(duplicateKey(error, src, pairs));
-      continue;
-    }
     const start = linePos(src.lines, error.pos[0]);
     const line = error.code === 'MULTILINE_IMPLICIT_KEY' ? linePos(src.lines, error.pos[1] - 1).line : start.line;
     const specific: Misindent | undefined =
@@ -95,7 +95,7 @@ function dropCollectionKeys(doc: Document, src: SourceLines, poison: Poison): Sy
     Map(_, map) {
       const bad = map.items.filter((pair) => isCollection(pair.key));
       if (bad.length === 0) return;
-      map.items = map.items.filter((pair) => !bad.includes(pair));
+      map.items = map.items.filter((pair) => !isCollection(pair.key));
       poison.exact.add(map);
       for (const pair of bad) {
         const at = linePos(src.lines, (pair.key as Node).range?.[0] ?? 0);
@@ -106,14 +106,31 @@ function dropCollectionKeys(doc: Document, src: SourceLines, poison: Poison): Sy
   return problems;
 }
 
-function duplicateKey(error: YAMLError, src: SourceLines, pairs: readonly PairInfo[]): SyntaxProblem {
-  const at = linePos(src.lines, error.pos[0]);
-  const info = pairs.find((p) => (p.pair.key as Node | null)?.range?.[0] === error.pos[0]);
-  const name = info ? keyText(info.pair.key) : lineText(src, at.line).trim().split(':')[0];
-  const first = info?.map.items.find((p) => keyText(p.key) === name);
-  const firstLine = (first?.key as Node | null)?.range ? linePos(src.lines, (first?.key as Node).range?.[0] ?? 0).line : undefined;
+/**
+ * Keys that appear twice in one mapping, each repeat reported with the line of the first. Done here
+ * rather than by yaml's `uniqueKeys`, which compares every key with all keys before it.
+ */
+function duplicateKeys(src: SourceLines, pairs: readonly PairInfo[]): SyntaxProblem[] {
+  const firstByMap = new Map<YAMLMap, Map<unknown, Pair>>();
+  const problems: SyntaxProblem[] = [];
+  for (const info of pairs) {
+    // as yaml compares keys: scalars by value, anything else only by identity
+    const key: unknown = isScalar(info.pair.key) ? info.pair.key.value : info.pair.key;
+    let seen = firstByMap.get(info.map);
+    if (!seen) firstByMap.set(info.map, (seen = new Map()));
+    const first = seen.get(key);
+    if (!first) seen.set(key, info.pair);
+    else problems.push(duplicateKey(src, info, first));
+  }
+  return problems;
+}
+
+function duplicateKey(src: SourceLines, info: PairInfo, first: Pair): SyntaxProblem {
+  const at = linePos(src.lines, (info.pair.key as Node | null)?.range?.[0] ?? 0);
+  const name = keyText(info.pair.key);
+  const firstLine = (first.key as Node | null)?.range ? linePos(src.lines, (first.key as Node).range?.[0] ?? 0).line : undefined;
   const where = firstLine !== undefined && firstLine !== at.line ? ` (first at line ${firstLine})` : '';
-  const what = info?.path.length === 1 && info.path[0] === 'uses' ? `group '${name}' is defined twice` : `key '${name}' appears twice`;
+  const what = info.path.length === 1 && info.path[0] === 'uses' ? `group '${name}' is defined twice` : `key '${name}' appears twice`;
   return { ...at, message: `${what}${where}; a key may appear only once in a mapping — rename or remove one of them` };
 }
 

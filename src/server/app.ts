@@ -5,6 +5,7 @@ import { requireToken } from './middleware/auth.ts';
 import { errorHandler, notFoundRoute } from './middleware/errors.ts';
 import { createMetrics } from './metrics.ts';
 import { registerActionRoutes } from './routes/api-actions.ts';
+import { registerDeliveryRoutes } from './routes/api-deliveries.ts';
 import { registerRunLogRoutes } from './routes/api-run-logs.ts';
 import { registerRunRoutes } from './routes/api-runs.ts';
 import { registerSecretRoutes } from './routes/api-secrets.ts';
@@ -23,12 +24,17 @@ export function createApp(deps: AppDeps): Express {
   if (apiToken === undefined) {
     throw new Error('PISTAGES_API_TOKEN is required to serve the API; generate one with `openssl rand -hex 32`');
   }
+  const { publicRoutes, submit, ...rest } = deps;
+  const now = deps.now ?? (() => new Date());
+  const metrics = createMetrics();
+  const secretsEnabled = deps.config.secretKey !== undefined;
   const ctx: ServerContext = {
-    ...deps,
-    now: deps.now ?? (() => new Date()),
+    ...rest,
+    now,
     followPollMs: deps.followPollMs ?? 250,
-    metrics: createMetrics(),
-    secretsEnabled: deps.config.secretKey !== undefined,
+    metrics,
+    secretsEnabled,
+    submit: { ...(submit ?? { runs: deps.runs, queue: deps.queue, secretsEnabled, now, log: deps.log }), onSubmitted: (run) => metrics.runSubmitted(run.source) },
   };
   const app = express();
   app.disable('x-powered-by');
@@ -38,12 +44,14 @@ export function createApp(deps: AppDeps): Express {
 
   registerHealthRoutes(app, deps.ping ?? (() => deps.runs.get('000000000000000000000000')));
   registerMetricsRoutes(app, ctx.metrics);
+  publicRoutes?.(app);
 
   app.use('/api', requireToken(apiToken));
   registerActionRoutes(app, ctx);
   registerRunRoutes(app, ctx);
   registerRunLogRoutes(app, ctx);
   registerSecretRoutes(app, ctx);
+  registerDeliveryRoutes(app, ctx);
 
   app.use(notFoundRoute);
   app.use(errorHandler(deps.log));

@@ -1,6 +1,8 @@
+import type { Express } from 'express';
 import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
-import type { ActionRegistry, LogStore, RunStore, SecretStore } from '../store/store.ts';
+import type { SubmitDeps } from '../runs/submit.ts';
+import type { ActionRegistry, DeliveryLog, LogStore, RunStore, SecretStore } from '../store/store.ts';
 import type { ServerMetrics } from './metrics.ts';
 
 /** What createApp needs, and what its route modules receive. */
@@ -25,14 +27,22 @@ export interface AppDeps {
   ping?: () => Promise<unknown>;
   /** how often a `?follow=1` log stream polls the LogStore for new lines (default 250 ms) */
   followPollMs?: number;
+  /** routes mounted before `/api` and its token (the GitHub webhook), each verifying its own requests */
+  publicRoutes?: (app: Express) => void;
+  /** the webhook deliveries, for `GET /api/deliveries`; undefined: the route answers 404 */
+  deliveries?: DeliveryLog;
+  /** how runs are submitted; default: stored in `runs`, queued on `queue` */
+  submit?: SubmitDeps;
 }
 
 /** What route modules receive: the deps with defaults filled in, plus the app's metrics. */
-export interface ServerContext extends Omit<AppDeps, 'now' | 'followPollMs' | 'ping'> {
+export interface ServerContext extends Omit<AppDeps, 'now' | 'followPollMs' | 'ping' | 'publicRoutes' | 'submit'> {
   now: () => Date;
   followPollMs: number;
   metrics: ServerMetrics;
   /** false without PISTAGES_SECRET_KEY: secret routes answer 503 and jobs using secrets are refused */
   secretsEnabled: boolean;
+  /** what submitting a run needs (runs/submit.ts) */
+  submit: SubmitDeps;
 }
 

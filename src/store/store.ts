@@ -6,7 +6,7 @@ import type { LogLineEvent, RunEvent } from '../executor/events.ts';
  * suite (test/contract) runs against every implementation.
  */
 
-export type RunSource = 'push' | 'api' | 'rerun';
+export type RunSource = 'push' | 'pull_request' | 'api' | 'rerun';
 
 export interface StepRecord {
   index: number;
@@ -48,6 +48,16 @@ export interface TriggerInfo {
   event?: string;
   /** GitHub App installation that delivered the push */
   installationId?: number;
+  /** pull request number, for runs of a pull request */
+  pullRequest?: number;
+  /** who pushed or opened the pull request */
+  sender?: string;
+  /** the pull request comes from a fork: the run gets no secrets and no write access */
+  fork?: boolean;
+  /** the forge that triggered the run and receives its statuses; undefined for API and CLI runs */
+  forge?: 'github';
+  /** the webhook delivery that started the run */
+  deliveryId?: string;
 }
 
 export interface NewRun extends TriggerInfo {
@@ -128,6 +138,8 @@ export interface LogQuery {
   /** lines after this cursor (for follow) */
   after?: string;
   limit?: number;
+  /** only the last `tail` lines (of the lines the other filters select); not with `after`/`limit` */
+  tail?: number;
 }
 
 export interface StoredLogLine extends LogLineEvent {
@@ -183,6 +195,77 @@ export interface SecretStore {
 export interface DeliveryStore {
   /** records a webhook delivery id; false if it was seen before */
   remember(id: string, now: Date): Promise<boolean>;
+}
+
+/** What became of a webhook delivery. */
+export type DeliveryOutcome = 'received' | 'accepted' | 'ignored' | 'failed';
+
+export interface DeliveryRecord {
+  id: string;
+  event: string;
+  action?: string;
+  repo?: string;
+  /** the event's commit (push `after`, pull request head) */
+  sha?: string;
+  ref?: string;
+  sender?: string;
+  outcome: DeliveryOutcome;
+  /** why it was ignored or failed, or what it did */
+  reason?: string;
+  runIds: string[];
+  receivedAt: Date;
+  processedAt?: Date;
+  /** processing attempts (a crash between acceptance and discovery makes more than one) */
+  attempts: number;
+}
+
+export interface DeliveryFilter {
+  repo?: string;
+  outcome?: DeliveryOutcome;
+  event?: string;
+}
+
+/** The webhook deliveries Pistages received and what each did (collection `deliveries`, shared with DeliveryStore). */
+export interface DeliveryLog {
+  /** records a new delivery as `received` with its payload; false when the id was recorded before */
+  record(delivery: Omit<DeliveryRecord, 'outcome' | 'runIds' | 'attempts' | 'processedAt' | 'reason'>, payload: string): Promise<boolean>;
+  get(id: string): Promise<DeliveryRecord | null>;
+  /** the stored payload text, for processing (kept until the record expires) */
+  payload(id: string): Promise<string | null>;
+  /** counts a processing attempt; returns the record after the increment */
+  startProcessing(id: string): Promise<DeliveryRecord | null>;
+  /** run ids created so far (so a retried processing does not create them twice) */
+  addRuns(id: string, runIds: string[]): Promise<void>;
+  finish(id: string, outcome: Exclude<DeliveryOutcome, 'received'>, reason: string, now: Date): Promise<void>;
+  list(filter: DeliveryFilter, limit: number): Promise<DeliveryRecord[]>;
+}
+
+/** What was last sent to the forge for one run (collection `reports`), so a report sends only changes. */
+export interface ReportState {
+  runId: string;
+  /** the check run made for this run */
+  checkRunId?: number;
+  /** the run status the check run shows */
+  checkStatus?: Status;
+  /** the commit status state last sent (pending, success, failure, error) */
+  commitState?: string;
+  /** when a progress (non-final) report was last sent, for throttling */
+  progressAt?: Date;
+  /** reports that failed in a row (for backoff) */
+  failures?: number;
+}
+
+export interface ReportStateStore {
+  get(runId: string): Promise<ReportState | null>;
+  /** merges the given fields into the run's state */
+  put(state: ReportState): Promise<void>;
+}
+
+/** Short-lived values a run's steps receive as masked variables (the checkout token), sealed at rest. */
+export interface RunCredentialStore {
+  put(runId: string, values: Record<string, string>, expiresAt: Date): Promise<void>;
+  /** the values, or {} when none were stored or they expired */
+  get(runId: string, now: Date): Promise<Record<string, string>>;
 }
 
 export class ConflictError extends Error {

@@ -1,9 +1,10 @@
 import type { RunEvent, RunStatusEvent } from '../executor/events.ts';
+import { beyondCapacity } from '../executor/capacity.ts';
 import type { Executor } from '../executor/executor.ts';
 import type { runJob as RunJob } from '../executor/run-job.ts';
 import { TERMINAL_STATUSES } from '../pipeline/types.ts';
 import type { RunQueue } from '../scheduler/queue.ts';
-import { NotFoundError, type LogStore, type RunRecord, type RunStore, type SecretStore } from '../store/store.ts';
+import { NotFoundError, type LogStore, type RunCredentialStore, type RunRecord, type RunStore, type SecretStore } from '../store/store.ts';
 import { watchEngine } from './engine-watch.ts';
 import { EventWriter } from './event-writer.ts';
 import type { WorkerLogger } from './logger.ts';
@@ -15,6 +16,17 @@ export type StopReason = 'cancel' | 'shutdown' | 'lease-lost';
 export class RunControl {
   readonly controller = new AbortController();
   #reason: StopReason | undefined;
+  #leaseHeld: () => boolean = () => true;
+
+  /** `held` says whether this worker still holds the run's lease (see Heartbeat.held); false stops the run. */
+  watchLease(held: () => boolean): void {
+    this.#leaseHeld = held;
+  }
+
+  /** false when the run must not go on here: its lease was lost, or has just lapsed. */
+  leaseHeld(): boolean {
+    return this.#reason !== 'lease-lost' && this.#leaseHeld();
+  }
 
   get reason(): StopReason | undefined {
     return this.#reason;
@@ -31,6 +43,8 @@ export interface ExecuteRunDeps {
   runs: RunStore;
   logs: LogStore;
   secrets: SecretStore;
+  /** short-lived values stored with the run (the checkout token): given to steps as variables, masked */
+  credentials?: Pick<RunCredentialStore, 'get'>;
   queue: Pick<RunQueue, 'enqueue'>;
   executor: Executor;
   runJob: typeof RunJob;
@@ -69,6 +83,12 @@ export async function executeRun(deps: ExecuteRunDeps, run: RunRecord, control: 
     await runs.finish(run.id, 'cancelled', 'run cancelled before it started', now());
     return;
   }
+  const refused = await beyondEngine(deps, run);
+  if (refused !== undefined) {
+    // the engine would refuse the same limits on every start: end the run before any step runs
+    await runs.finish(run.id, 'error', `the job "${run.plan.job}" cannot start: ${refused}`, now());
+    return;
+  }
   let secrets: Record<string, string> = {};
   if (run.plan.secrets.length > 0) {
     try {
@@ -84,13 +104,22 @@ export async function executeRun(deps: ExecuteRunDeps, run: RunRecord, control: 
     }
   }
 
+  let credentials: Record<string, string> = {};
+  try {
+    credentials = (await deps.credentials?.get(run.id, now())) ?? {};
+  } catch (err) {
+    // without the token a checkout of a private repository fails and says so; the run still goes
+    log.warn({ err, runId: run.id }, 'worker: could not read the run\'s credentials (is PISTAGES_SECRET_KEY the same as the server\'s?)');
+  }
+
   const engine = watchEngine(deps.executor);
   const writer = new EventWriter({ runs, logs: deps.logs });
   let requeueDelayMs: number | undefined;
   // once the final status is stored the run is no longer held (a heartbeat then reports it lost)
   let finalWritten = false;
   const onEvent = async (event: RunEvent): Promise<void> => {
-    if (control.reason === 'lease-lost') return;
+    // checked before every write: a worker that missed its own heartbeat must not race the new owner
+    if (!control.leaseHeld()) return;
     if (event.type === 'run' && TERMINAL_STATUSES.includes(event.status)) {
       const final = finalEvent(deps, run, event, control.reason, engine.engineFailure);
       requeueDelayMs = final.requeueDelayMs;
@@ -110,9 +139,10 @@ export async function executeRun(deps: ExecuteRunDeps, run: RunRecord, control: 
       defaultRetry: deps.defaultRetry,
       groupConcurrency: deps.groupConcurrency,
       secrets,
+      maskValues: Object.values(credentials),
       logCapBytes: deps.logCapBytes,
       ...(deps.defaultTimeoutMs !== undefined && { defaultTimeoutMs: deps.defaultTimeoutMs }),
-      context: triggerContext(run),
+      context: { ...credentials, ...triggerContext(run) },
       firstAttempt: nextAttempt(run),
       ...(run.onlyGroups !== undefined && { onlyGroups: run.onlyGroups }),
       clock: now,
@@ -152,6 +182,17 @@ function finalEvent(deps: ExecuteRunDeps, run: RunRecord, event: RunStatusEvent,
   return { event: { ...event, status: 'queued', message }, requeueDelayMs: delayMs };
 }
 
+/** A limit the engine would refuse (see beyondCapacity); an engine that cannot say is no reason not to start. */
+async function beyondEngine(deps: ExecuteRunDeps, run: RunRecord): Promise<string | undefined> {
+  if (deps.executor.capacity === undefined) return undefined;
+  try {
+    return beyondCapacity(run.plan, await deps.executor.capacity());
+  } catch (err) {
+    deps.log.warn({ err, runId: run.id }, "worker: could not read the engine's capacity; the run starts unchecked");
+    return undefined;
+  }
+}
+
 /** A run started again continues the attempt numbering: its first attempt follows the latest one. */
 export function nextAttempt(run: RunRecord): number {
   return Math.max(0, ...run.groups.map((g) => g.attempt)) + 1;
@@ -168,5 +209,8 @@ export function triggerContext(run: RunRecord): Record<string, string> {
   add('PISTAGES_SHA', run.sha);
   add('PISTAGES_REF', run.ref);
   add('PISTAGES_BRANCH', run.branch);
+  add('PISTAGES_PULL_REQUEST', run.pullRequest === undefined ? undefined : String(run.pullRequest));
+  add('PISTAGES_SENDER', run.sender);
+  if (run.fork === true) context.PISTAGES_FORK = 'true';
   return context;
 }

@@ -2,7 +2,7 @@ import type { Executor } from '../executor/executor.ts';
 import type { runJob as RunJob } from '../executor/run-job.ts';
 import { TERMINAL_STATUSES } from '../pipeline/types.ts';
 import type { HandlerContext, RunQueue } from '../scheduler/queue.ts';
-import type { LogStore, RunStore, SecretStore } from '../store/store.ts';
+import type { LogStore, RunCredentialStore, RunStore, SecretStore } from '../store/store.ts';
 import { executeRun, RunControl, type ExecuteRunDeps } from './execute-run.ts';
 import { startHeartbeat } from './heartbeat.ts';
 import type { WorkerLogger } from './logger.ts';
@@ -12,6 +12,8 @@ export interface WorkerDeps {
   runs: RunStore;
   logs: LogStore;
   secrets: SecretStore;
+  /** short-lived values stored with a run at submit time (the checkout token) */
+  credentials?: Pick<RunCredentialStore, 'get'>;
   queue: RunQueue;
   executor: Executor;
   runJob: typeof RunJob;
@@ -126,7 +128,8 @@ export class Worker {
       log.debug({ runId }, 'worker: run already finished or unknown');
       return;
     }
-    const run = await runs.claim(runId, workerId, leaseMs, this.#now());
+    const claimedAt = this.#now();
+    const run = await runs.claim(runId, workerId, leaseMs, claimedAt);
     if (run === null) {
       log.debug({ runId }, 'worker: run already taken or finished');
       return;
@@ -141,6 +144,7 @@ export class Worker {
       workerId,
       leaseMs,
       intervalMs: this.#deps.heartbeatMs,
+      renewedAt: claimedAt,
       now: this.#now,
       log,
       onLost: (why) => {
@@ -149,6 +153,7 @@ export class Worker {
       },
       onCancel: () => control.stop('cancel', 'cancelled on request'),
     });
+    control.watchLease(() => heartbeat.held());
     log.info({ runId, start: run.starts }, 'worker: run started');
     try {
       await executeRun(this.#executeDeps(), run, control);
@@ -166,6 +171,7 @@ export class Worker {
       runs: d.runs,
       logs: d.logs,
       secrets: d.secrets,
+      ...(d.credentials !== undefined && { credentials: d.credentials }),
       queue: d.queue,
       executor: d.executor,
       runJob: d.runJob,

@@ -112,4 +112,34 @@ describe('Worker (real database, real Docker)', () => {
     assert.equal(run.status, 'success', run.message);
     assert.equal(run.starts, 2);
   });
+
+  test('a worker that missed its own heartbeat stops the run before its next step; the run starts again', async () => {
+    // The clock jumps past the lease while the first step runs, as when a blocked event loop
+    // delays every timer: the next step must not start here, since another worker may own the run.
+    const leaseMs = 3000;
+    let offsetMs = 0;
+    const now = () => new Date(Date.now() + offsetMs);
+    const jumpAfterFirst = (inner: Executor): Executor => ({
+      createWorkspace: (scope) => inner.createWorkspace(scope),
+      removeWorkspace: (w) => inner.removeWorkspace(w),
+      startContainer: (r, s) => inner.startContainer(r, s),
+      exec: async (c, r, sink, s) => {
+        const result = await inner.exec(c, r, sink, s);
+        if (r.command === 'echo first step' && offsetMs === 0) offsetMs = leaseMs + 1000;
+        return result;
+      },
+      removeContainer: (c) => inner.removeContainer(c),
+    });
+    const { queue } = await world.startWorker({ workerId: 'w-stalled', wrapExecutor: jumpAfterFirst, now, leaseMs, heartbeatMs: 300 });
+    const id = await world.submit(
+      `name: t\nimage: ${IMAGE}\nretry: 0\nuses:\n  main:\n    - run: echo first step\n    - run: echo DEPLOY START $PISTAGES_ATTEMPT\n`,
+      queue,
+    );
+    const run = await world.waitForStatus(id, ['success', 'failure', 'error', 'cancelled']);
+    assert.equal(run.status, 'success', run.message);
+    assert.equal(run.starts, 2, 'the lapsed start stopped and the run was recovered');
+    const lines = (await world.stores.logs.read(id, {})).map((l) => l.line);
+    assert.deepEqual(lines.filter((l) => l.startsWith('DEPLOY START')), ['DEPLOY START 2'], lines.join('\n'));
+    assert.deepEqual(await world.containersOf(id), []);
+  });
 });

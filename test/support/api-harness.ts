@@ -77,7 +77,7 @@ export async function startHarness(): Promise<Harness> {
   const startApp: Harness['startApp'] = async (overrides, env = {}) => {
     const log = pino({ level: 'debug' }, new Writable({ write: (chunk, _enc, done) => (logLines.push(String(chunk)), done()) }));
     const config = loadConfig({ PISTAGES_API_TOKEN: TOKEN, PISTAGES_SECRET_KEY: SECRET_KEY, PISTAGES_BODY_LIMIT: '64kb', ...env });
-    const app = createApp({ config, ...stores, queue, log, followPollMs: 20, onCancel: (id) => cancelled.push(id), ...overrides });
+    const app = createApp({ config, ...stores, deliveries: stores.deliveryLog, queue, log, followPollMs: 20, onCancel: (id) => cancelled.push(id), ...overrides });
     const server = await new Promise<Server>((resolve) => {
       const s = app.listen(0, '127.0.0.1', () => resolve(s));
     });

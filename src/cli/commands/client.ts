@@ -13,6 +13,39 @@ export function registerClientCommands(program: Command, io: ClientIo = processI
   registerActionCommands(program, io);
   registerRunCommands(program, io);
   registerSecretCommands(program, io);
+  registerDeliveryCommand(program, io);
+}
+
+function registerDeliveryCommand(program: Command, io: ClientIo): void {
+  program
+    .command('deliveries')
+    .description('GitHub webhook deliveries, newest first, and what each did')
+    .option('--repo <owner/name>', 'only this repository')
+    .option('--event <name>', 'only this event (push, pull_request, check_run, ...)')
+    .option('--outcome <outcome>', 'received, accepted, ignored or failed')
+    .option('--limit <n>', 'at most this many', '20')
+    .option('--json', 'print JSON')
+    .action(
+      action(io, async (opts: { repo?: string; event?: string; outcome?: string; limit: string; json?: boolean }) => {
+        const limit = Number(opts.limit);
+        if (!Number.isInteger(limit) || limit < 1) throw new ApiClientError(`--limit must be a positive integer, got '${opts.limit}'`);
+        const { deliveries } = await clientFor(io).listDeliveries({ ...opts, limit });
+        if (opts.json) {
+          printJson(io, { deliveries });
+          return;
+        }
+        const rows = deliveries.map((d) => [
+          shortTime(d.receivedAt),
+          d.action === undefined ? d.event : `${d.event}.${d.action}`,
+          d.repo ?? '',
+          d.sha?.slice(0, 7) ?? '',
+          d.outcome,
+          String(d.runIds.length),
+          d.reason ?? '',
+        ]);
+        io.stdout(renderTable(['RECEIVED', 'EVENT', 'REPO', 'SHA', 'OUTCOME', 'RUNS', 'WHY'], rows));
+      }),
+    );
 }
 
 function registerActionCommands(program: Command, io: ClientIo): void {

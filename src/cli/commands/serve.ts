@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import type { Command } from 'commander';
+import type { Express } from 'express';
 import { buildServices, createLogger, onShutdownSignal } from '../../main.ts';
 import { createApp } from '../../server/app.ts';
 import { configFor, DEFAULT_GRACE, graceMs } from '../server-process.ts';
@@ -31,7 +32,7 @@ export function registerServe(program: Command): void {
         return;
       }
       const log = createLogger(config);
-      const services = await buildServices(config, { worker: options.worker, log });
+      const services = await buildServices(config, { worker: options.worker, log, github: true });
       const { worker } = services;
       let server: Server | undefined;
       onShutdownSignal(log, async () => {
@@ -50,6 +51,9 @@ export function registerServe(program: Command): void {
         queue: services.queue,
         log,
         ping: services.ping,
+        submit: services.submit,
+        deliveries: services.deliveries,
+        ...(services.github && { publicRoutes: (routes: Express) => services.github?.registerRoutes(routes) }),
         ...(worker && { onCancel: (runId: string) => void worker.cancel(runId) }),
       });
       try {
@@ -59,6 +63,7 @@ export function registerServe(program: Command): void {
         });
         log.info({ address: server.address(), worker: worker !== undefined }, 'pistages server listening');
         await worker?.start();
+        await services.github?.start();
       } catch (err) {
         server?.close();
         await services.shutdown({ graceMs: 0 });

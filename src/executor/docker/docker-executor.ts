@@ -6,6 +6,7 @@ import {
   type ChunkSink,
   type ContainerHandle,
   type ContainerSpecRequest,
+  type EngineCapacity,
   type ExecRequest,
   type ExecResult,
   type Executor,
@@ -13,17 +14,15 @@ import {
   type Workspace,
 } from '../executor.ts';
 import { demux } from './demux.ts';
-import { causeOf, describeEngine, engineError, statusOf } from './engine-errors.ts';
+import { assertExecFits } from './exec-limits.ts';
+import { causeOf, describeEngine, engineError, refusedByEngine, startError, statusOf } from './engine-errors.ts';
 import { ImageSource } from './image-source.ts';
 import { objectName, scopeLabels } from './labels.ts';
+import { readOutputs } from './read-outputs.ts';
 import type { DockerExecutorOptions } from './options.ts';
-import { parseOutputs } from './outputs.ts';
-import { NotReadyError, waitUntilReady } from './readiness.ts';
-import { OutputTooLargeError, readFirstFile } from './tar.ts';
+import { waitUntilReady } from './readiness.ts';
 import { OUTPUT_DIR, outputsVolume, toContainerSpec, toEnvList, WORKSPACE_DIR } from './to-container-spec.ts';
 
-/** Larger outputs belong in files under /workspace; this keeps a run's events small. */
-export const MAX_OUTPUTS_BYTES = 1024 * 1024;
 
 /**
  * Executor on a Docker engine via dockerode.
@@ -45,6 +44,7 @@ export class DockerExecutor implements Executor {
   readonly #where: string;
   readonly #images: ImageSource;
   readonly #log: (message: string) => void;
+  #capacity: Promise<EngineCapacity> | undefined;
 
   constructor(options: DockerExecutorOptions) {
     this.#docker = options.docker;
@@ -54,13 +54,26 @@ export class DockerExecutor implements Executor {
     this.#images = new ImageSource(options.docker, options.pullPolicy, this.#where, this.#log);
   }
 
-  /** Two volumes: the workspace itself and its outputs tmpfs (see outputsVolume). */
+  /** The host's CPU count, asked once per executor: it does not change while the engine runs. */
+  async capacity(): Promise<EngineCapacity> {
+    this.#capacity ??= this.#docker.info().then(
+      (info: { NCPU?: number }) => ({ cpus: info.NCPU ?? Infinity }),
+      (err: unknown) => {
+        this.#capacity = undefined;
+        throw engineError('read the engine\'s capacity', err, this.#where);
+      },
+    );
+    return this.#capacity;
+  }
+
+  /** Two volumes: the workspace itself (filled by options.workspaceSource) and its outputs tmpfs (see outputsVolume). */
   async createWorkspace(scope: RunScope): Promise<Workspace> {
     const workspace = { id: objectName([scope.runId, scope.group, `a${scope.attempt}`, 'ws'], uniqueSuffix()) };
     const labels = scopeLabels(scope, this.#options.labels);
     const outputs = outputsVolume(workspace);
     try {
-      await this.#docker.createVolume({ Name: workspace.id, Labels: labels });
+      if (this.#options.workspaceSource) await this.#options.workspaceSource.createVolume(workspace.id, labels);
+      else await this.#docker.createVolume({ Name: workspace.id, Labels: labels });
       await this.#docker.createVolume({ Name: outputs.name, Labels: labels, Driver: 'local', DriverOpts: outputs.driverOpts });
     } catch (err) {
       // Half a workspace must not stay behind; if even this fails, the reaper gets it later.
@@ -97,7 +110,7 @@ export class DockerExecutor implements Executor {
     const { scope } = request;
     spec.name = objectName([scope.runId, scope.group, `a${scope.attempt}`, `c${request.container}`], uniqueSuffix());
     await this.#images.ensure(request.image, signal);
-    const container = await this.#create(spec, request.image, signal);
+    const container = await this.#create(spec, request, signal);
     try {
       await container.start();
       await waitUntilReady(container, signal);
@@ -106,21 +119,14 @@ export class DockerExecutor implements Executor {
         this.#log(`could not remove container ${container.id} after a failed start: ${causeOf(cleanup)}`),
       );
       if (signal.aborted) throw signal.reason;
-      if (err instanceof NotReadyError || /executable file not found/i.test(causeOf(err))) {
-        throw new ExecutorError(
-          'image',
-          `image '${request.image}' cannot run steps: its container did not start a shell (${causeOf(err)}). ` +
-            "Pistages runs every command with sh -e -c; use an image that has 'sh' on its PATH.",
-          { cause: err },
-        );
-      }
-      throw engineError(`start a container from image '${request.image}'`, err, this.#where);
+      throw startError(err, request, this.#where);
     }
     return { id: container.id, image: request.image };
   }
 
   async exec(handle: ContainerHandle, request: ExecRequest, sink: ChunkSink, signal: AbortSignal): Promise<ExecResult> {
     signal.throwIfAborted();
+    assertExecFits(request);
     const container = this.#docker.getContainer(handle.id);
     const outputFile = `${OUTPUT_DIR}/output-${uniqueSuffix()}`;
     let exec: Dockerode.Exec;
@@ -154,7 +160,7 @@ export class DockerExecutor implements Executor {
       }
       if (signal.aborted) throw signal.reason;
       const exitCode = await this.#exitCode(exec);
-      return { exitCode, outputs: await this.#readOutputs(container, outputFile, exitCode) };
+      return { exitCode, outputs: await readOutputs(container, outputFile, exitCode, this.#where) };
     } catch (err) {
       if (signal.aborted) {
         await killed;
@@ -182,13 +188,13 @@ export class DockerExecutor implements Executor {
     }
   }
 
-  async #create(spec: Dockerode.ContainerCreateOptions, image: string, signal: AbortSignal): Promise<Dockerode.Container> {
+  async #create(spec: Dockerode.ContainerCreateOptions, request: ContainerSpecRequest, signal: AbortSignal): Promise<Dockerode.Container> {
     for (let attempt = 1; ; attempt++) {
       try {
         // No abortSignal here: an abort mid-request could leave a container whose id we never learn.
         const container = await this.#docker.createContainer(spec);
         if (signal.aborted) {
-          await this.removeContainer({ id: container.id, image });
+          await this.removeContainer({ id: container.id, image: request.image });
           throw signal.reason;
         }
         return container;
@@ -196,11 +202,11 @@ export class DockerExecutor implements Executor {
         if (signal.aborted) throw signal.reason;
         // The image was removed since it was found: find (or pull) it again, once.
         if (statusOf(err) === 404 && attempt === 1 && /image/i.test(causeOf(err))) {
-          this.#images.forget(image);
-          await this.#images.ensure(image, signal);
+          this.#images.forget(request.image);
+          await this.#images.ensure(request.image, signal);
           continue;
         }
-        throw engineError(`create a container from image '${image}'`, err, this.#where);
+        throw refusedByEngine(err, 'create', request.resources) ?? engineError(`create a container from image '${request.image}'`, err, this.#where);
       }
     }
   }
@@ -223,24 +229,6 @@ export class DockerExecutor implements Executor {
       if (attempt === 100) throw new ExecutorError('engine', `the engine reported no exit code for exec ${exec.id} after its output ended`);
       await delay(Math.min(5 * attempt, 50));
     }
-  }
-
-  async #readOutputs(container: Dockerode.Container, file: string, exitCode: number): Promise<Record<string, string>> {
-    let text: string;
-    try {
-      const archive = (await container.getArchive({ path: file })) as NodeJS.ReadableStream & AsyncIterable<Buffer>;
-      text = (await readFirstFile(archive, MAX_OUTPUTS_BYTES)).toString('utf8');
-    } catch (err) {
-      if (statusOf(err) === 404) return {}; // the command wrote no outputs
-      if (err instanceof OutputTooLargeError) {
-        throw new ExecutorError('engine', `$PISTAGES_OUTPUT holds ${err.message}, over the ${MAX_OUTPUTS_BYTES}-byte limit; write large data to a file under /workspace and output its path`);
-      }
-      throw engineError(`read the step outputs from container ${container.id}`, err, this.#where);
-    }
-    const { outputs, problems } = parseOutputs(text);
-    // A failed command keeps its status; only a successful step is failed for malformed outputs.
-    if (problems.length > 0 && exitCode === 0) throw new ExecutorError('engine', problems.join('\n'));
-    return outputs;
   }
 
   /** A clear error when the container is no longer running (killed by an earlier abort, exited, removed). */

@@ -1,4 +1,6 @@
-import { ExecutorError } from '../executor.ts';
+import type { Resources } from '../../pipeline/types.ts';
+import { ExecutorError, type ContainerSpecRequest } from '../executor.ts';
+import { NotReadyError } from './readiness.ts';
 
 /** Error shape of docker-modem: HTTP status from the engine, or a socket error code. */
 interface EngineFailure {
@@ -57,4 +59,50 @@ export function describeEngine(client: object): string {
   if (typeof modem.socketPath === 'string') return `unix://${modem.socketPath}`;
   const port = modem.port === undefined ? '' : `:${String(modem.port)}`;
   return `${String(modem.protocol ?? 'tcp')}://${String(modem.host)}${port}`;
+}
+
+/** What the container setup asked of the engine that the engine may refuse; for messages. */
+export function describeResources(resources: Resources | undefined): string {
+  if (resources === undefined) return 'no resource limits';
+  const parts: string[] = [];
+  if (resources.cpus !== undefined) parts.push(`cpus: ${resources.cpus}`);
+  if (resources.memoryBytes !== undefined) parts.push(`memory: ${resources.memoryBytes} bytes`);
+  if (resources.pids !== undefined) parts.push(`pids: ${resources.pids}`);
+  return parts.length === 0 ? 'no resource limits' : parts.join(', ');
+}
+
+// the runtime could not apply a cgroup limit (`cpu.cfs_quota_us: invalid argument`, `pids.max`, ...)
+const LIMIT_REFUSED = /cgroup|cpu\.cfs|cpu\.max|pids\.max|memory\.(?:limit|max)|memory limit|range of cpus|nanocpus/i;
+
+/**
+ * A container the engine would not create or start because of a value the job chose (its
+ * `resources`): ExecutorError('job') with the engine's reason, else undefined. A 400 answer to
+ * create is a refused request; a start failure counts only when the runtime names a limit, so an
+ * engine fault never passes for the job's.
+ */
+export function refusedByEngine(err: unknown, during: 'create' | 'start', resources: Resources | undefined): ExecutorError | undefined {
+  const cause = causeOf(err);
+  const refused = during === 'create' ? statusOf(err) === 400 : statusOf(err) === 500 && resources !== undefined && LIMIT_REFUSED.test(cause);
+  if (!refused) return undefined;
+  return new ExecutorError(
+    'job',
+    `the Docker engine refused this step's container settings (${describeResources(resources)}): ${cause}; ` +
+      'change `resources` in the job (cpus at least 0.01 and at most the host has, memory at least 6m)',
+    { cause: err },
+  );
+}
+
+/** Why a created container did not start: a refused limit (job), no shell in the image (image), or the engine. */
+export function startError(err: unknown, request: ContainerSpecRequest, where: string): ExecutorError {
+  const refused = refusedByEngine(err, 'start', request.resources);
+  if (refused) return refused;
+  if (err instanceof NotReadyError || /executable file not found/i.test(causeOf(err))) {
+    return new ExecutorError(
+      'image',
+      `image '${request.image}' cannot run steps: its container did not start a shell (${causeOf(err)}). ` +
+        "Pistages runs every command with sh -e -c; use an image that has 'sh' on its PATH.",
+      { cause: err },
+    );
+  }
+  return engineError(`start a container from image '${request.image}'`, err, where);
 }

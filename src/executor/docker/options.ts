@@ -1,4 +1,5 @@
 import type Dockerode from 'dockerode';
+import type { WorkspaceSource } from './workspace-seed.ts';
 
 /** When startContainer fetches an image from its registry. */
 export type PullPolicy = 'if-not-present' | 'always' | 'never';
@@ -19,6 +20,11 @@ export interface DockerExecutorOptions {
   pullPolicy: PullPolicy;
   /** extra labels on every container and volume, e.g. to tell two servers sharing an engine apart */
   labels?: Record<string, string>;
+  /**
+   * what a new workspace starts with (a local run's work tree, or a host folder bound in);
+   * default: an empty volume
+   */
+  workspaceSource?: WorkspaceSource;
   /** operational messages (pulls, slow clean-up); never step output */
   log?: (message: string) => void;
 }

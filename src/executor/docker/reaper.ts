@@ -1,11 +1,13 @@
 import type Dockerode from 'dockerode';
 import { causeOf, describeEngine, engineError, statusOf } from './engine-errors.ts';
-import { MANAGED_LABEL, RUN_LABEL } from './labels.ts';
+import { HOST_LABEL, MANAGED_LABEL, PID_LABEL, RUN_LABEL } from './labels.ts';
 
 export interface ReapResult {
   containers: number;
   volumes: number;
 }
+
+type Labels = Record<string, string> | undefined;
 
 /**
  * Removes containers and volumes labelled `pistages.managed=true` whose run is over (or that carry
@@ -17,9 +19,8 @@ export interface ReapResult {
  * still in use is left for the next pass. Other failures throw ExecutorError('engine').
  */
 export async function reapOrphans(docker: Dockerode, isRunActive: (runId: string) => Promise<boolean>): Promise<ReapResult> {
-  const where = describeEngine(docker.modem);
   const verdicts = new Map<string, Promise<boolean>>();
-  const isOver = async (labels: Record<string, string> | undefined): Promise<boolean> => {
+  return reap(docker, [`${MANAGED_LABEL}=true`], async (labels) => {
     const runId = labels?.[RUN_LABEL];
     if (runId === undefined || runId === '') return true;
     let active = verdicts.get(runId);
@@ -28,9 +29,24 @@ export async function reapOrphans(docker: Dockerode, isRunActive: (runId: string
       verdicts.set(runId, active);
     }
     return !(await active);
-  };
-  const filters = { label: [`${MANAGED_LABEL}=true`] };
+  });
+}
 
+/**
+ * `pistages prune`: removes what local runs on `host` left behind, i.e. the managed objects whose
+ * PID_LABEL names a process `isProcessAlive` says is gone. Objects of other hosts, of live
+ * processes, and of server runs (no PID_LABEL) are kept. Same guarantees as reapOrphans.
+ */
+export async function reapLocalLeftovers(docker: Dockerode, host: string, isProcessAlive: (pid: number) => boolean): Promise<ReapResult> {
+  return reap(docker, [`${MANAGED_LABEL}=true`, `${HOST_LABEL}=${host}`], async (labels) => {
+    const pid = Number(labels?.[PID_LABEL]);
+    return Number.isInteger(pid) && pid > 0 && !isProcessAlive(pid);
+  });
+}
+
+async function reap(docker: Dockerode, label: string[], isOver: (labels: Labels) => Promise<boolean>): Promise<ReapResult> {
+  const where = describeEngine(docker.modem);
+  const filters = { label };
   let containers = 0;
   try {
     for (const info of await docker.listContainers({ all: true, filters })) {

@@ -17,6 +17,8 @@ export interface AgendaQueueOptions {
   /** the Pistages database; jobs go to `collection` in it */
   db: Db;
   collection?: string;
+  /** the Agenda job name (default RUN_JOB); other queues of ids (webhook deliveries, reports) use their own */
+  jobName?: string;
   /** this worker's id, stored on the jobs it locks (lastModifiedBy) */
   name: string;
   /** most runs this process handles at once; also the most jobs it locks at once */
@@ -58,12 +60,14 @@ export class AgendaQueue implements RunQueue {
   readonly #options: AgendaQueueOptions;
   readonly #connected: Promise<void>;
   readonly #channel: WakeChannel;
+  readonly #jobName: string;
   readonly #running = new Map<Promise<void>, AbortController>();
   #started = false;
   #stopped = false;
 
   private constructor(options: AgendaQueueOptions) {
     this.#options = options;
+    this.#jobName = options.jobName ?? RUN_JOB;
     const backend = new MongoBackend({ mongo: options.db, collection: options.collection ?? 'queue' });
     // Agenda connects in its constructor without handling a failure; keep the error for open()
     // and give Agenda a promise that never settles instead of an unhandled rejection.
@@ -111,15 +115,15 @@ export class AgendaQueue implements RunQueue {
   async enqueue(runId: string, options: EnqueueOptions = {}): Promise<void> {
     const data: RunJobData = { runId };
     const delayMs = options.delayMs ?? 0;
-    if (delayMs > 0) await this.#agenda.schedule(new Date(Date.now() + delayMs), RUN_JOB, data);
-    else await this.#agenda.now(RUN_JOB, data);
+    if (delayMs > 0) await this.#agenda.schedule(new Date(Date.now() + delayMs), this.#jobName, data);
+    else await this.#agenda.now(this.#jobName, data);
   }
 
   async start(handler: RunHandler): Promise<void> {
     if (this.#started) throw new Error('the run queue was already started');
     this.#started = true;
     const { concurrency, lockLifetimeMs } = this.#options;
-    this.#agenda.define<RunJobData>(RUN_JOB, (job) => this.#deliver(job, handler), {
+    this.#agenda.define<RunJobData>(this.#jobName, (job) => this.#deliver(job, handler), {
       concurrency,
       lockLimit: concurrency,
       lockLifetime: lockLifetimeMs,
@@ -143,7 +147,7 @@ export class AgendaQueue implements RunQueue {
   #refill(): void {
     if (!this.#started || this.#stopped || this.#channel.state !== 'connected') return;
     this.#channel
-      .publish({ jobId: toJobId('refill'), jobName: RUN_JOB, nextRunAt: null, priority: 0, timestamp: new Date() })
+      .publish({ jobId: toJobId('refill'), jobName: this.#jobName, nextRunAt: null, priority: 0, timestamp: new Date() })
       .catch((err: unknown) => this.#options.log.debug({ err }, 'queue: refill notification failed'));
   }
 

@@ -1,8 +1,9 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { ValidationError } from '../../pipeline/errors.ts';
+import { InvalidJobError, QueueUnavailableError, RunStateError, SecretsDisabledError } from '../../runs/errors.ts';
 import { InvalidInputError } from '../../store/store.ts';
-import { HttpError, type ErrorBody } from '../http-error.ts';
+import { HttpError, secretsDisabled, type ErrorBody } from '../http-error.ts';
 import { invalidJob } from '../job-input.ts';
 import { requestIdOf } from './access-log.ts';
 
@@ -39,6 +40,10 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
     let http: HttpError | undefined;
     if (error instanceof HttpError) http = error;
     else if (error instanceof ValidationError) http = invalidJob(error.issues);
+    else if (error instanceof InvalidJobError) http = invalidJob(error.issues);
+    else if (error instanceof SecretsDisabledError) http = secretsDisabled();
+    else if (error instanceof QueueUnavailableError) http = new HttpError(503, 'queue_unavailable', error.message, { id: error.runId });
+    else if (error instanceof RunStateError) http = new HttpError(409, 'conflict', error.message, { status: error.status });
     else if (error instanceof InvalidInputError) http = new HttpError(400, 'invalid_request', error.message);
     else if (typeof error === 'object' && error !== null) http = fromBodyParser(error);
     if (http === undefined) {

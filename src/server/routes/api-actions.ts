@@ -3,7 +3,7 @@ import type { ActionRecord } from '../../store/store.ts';
 import { ConflictError } from '../../store/store.ts';
 import type { ServerContext } from '../context.ts';
 import { HttpError, notFound } from '../http-error.ts';
-import { parseJobText } from '../job-input.ts';
+import { parseOrThrow } from '../../runs/compile.ts';
 import { acceptBody } from '../middleware/body.ts';
 import { assertKnownKeys, flag, single } from '../query.ts';
 
@@ -17,7 +17,7 @@ export function registerActionRoutes(app: Express, ctx: ServerContext): void {
     const replace = flag(req.query, 'replace');
     const yaml: unknown = req.body;
     if (typeof yaml !== 'string') throw new HttpError(400, 'invalid_request', 'send the action file as the request body');
-    const definition = parseJobText(yaml, single(req.query, 'file') ?? 'action.yaml');
+    const definition = parseOrThrow(yaml, single(req.query, 'file') ?? 'action.yaml');
     let record: ActionRecord;
     try {
       record = await ctx.actions.put(definition, yaml, { kind: 'upload' }, { replace });

@@ -8,7 +8,7 @@ import type { ServerContext } from '../context.ts';
 import { formatLogLine, sseEvent, stepNamer, toLogLineView, type LogLineView } from '../log-format.ts';
 import { parseLogQuery, type LogRequest } from '../query.ts';
 import { runMasker } from '../secret-mask.ts';
-import { loadRun } from '../submit-run.ts';
+import { loadRun } from '../load-run.ts';
 
 const BATCH = 1000;
 const KEEPALIVE_MS = 15_000;

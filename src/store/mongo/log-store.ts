@@ -59,6 +59,7 @@ export class MongoLogStore implements LogStore {
     if (query.group !== undefined) filter.group = query.group;
     if (query.step !== undefined) filter.step = query.step;
     if (query.attempt !== undefined) filter.attempt = query.attempt;
+    if (query.tail !== undefined) return this.#readTail(runId, filter, query.tail);
     const after = query.after === undefined ? undefined : decodeLogCursor(query.after);
     if (after) filter.tick = { $gte: after.tick };
 
@@ -90,6 +91,34 @@ export class MongoLogStore implements LogStore {
       await cursor.close();
     }
     return out;
+  }
+
+  /** the last `count` lines: chunks newest first until enough lines, without reading the whole log */
+  async #readTail(runId: string, filter: Filter<LogChunkDoc>, count: number): Promise<StoredLogLine[]> {
+    if (!Number.isInteger(count) || count < 1) throw new InvalidInputError(`log tail must be a positive integer, got ${count}`);
+    const chunks: LogChunkDoc[] = [];
+    let lines = 0;
+    const cursor = this.#chunks.find(filter).sort({ tick: -1 });
+    try {
+      for await (const chunk of cursor) {
+        chunks.push(chunk);
+        lines += chunk.lines.length;
+        if (lines >= count) break;
+      }
+    } finally {
+      await cursor.close();
+    }
+    const out: StoredLogLine[] = [];
+    const lastSeq = new Map<string, number>();
+    for (const chunk of chunks.reverse()) {
+      const key = JSON.stringify([chunk.group, chunk.step, chunk.attempt]);
+      chunk.lines.forEach((line, index) => {
+        if (line.seq <= (lastSeq.get(key) ?? -1)) return;
+        lastSeq.set(key, line.seq);
+        out.push({ type: 'log', runId, group: chunk.group, step: chunk.step, attempt: chunk.attempt, ...line, cursor: encodeLogCursor({ tick: chunk.tick, index }) });
+      });
+    }
+    return out.slice(-count);
   }
 
   async #enqueue(runId: string, chunks: ChunkDraft[]): Promise<void> {

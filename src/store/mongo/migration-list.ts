@@ -46,4 +46,12 @@ export const MIGRATIONS: readonly Migration[] = [
       await db.collection('secrets').createIndex({ name: 1, scope: 1 }, { name: 'name_scope', unique: true });
     },
   },
+  {
+    id: '0005-deliveries-and-credentials',
+    description: 'deliveries: newest first per repository; run_credentials: expiry scan',
+    async up(db) {
+      await db.collection('deliveries').createIndex({ repo: 1, at: -1 }, { name: 'repo_at' });
+      await db.collection('run_credentials').createIndex({ expiresAt: 1 }, { name: 'expiresAt' });
+    },
+  },
 ];

@@ -1,10 +1,13 @@
 import { hostname } from 'node:os';
 import type { MongoClient } from 'mongodb';
-import type { ActionRegistry, DeliveryStore, LogStore, RunStore, SecretStore } from '../store.ts';
+import type { ActionRegistry, DeliveryLog, DeliveryStore, LogStore, ReportStateStore, RunCredentialStore, RunStore, SecretStore } from '../store.ts';
 import { keyFingerprint } from '../secret-box.ts';
 import { MongoActionRegistry } from './action-registry.ts';
 import { detectArrayFilters, detectAtomicUpdates, type StoreCapabilities } from './capabilities.ts';
 import { InsertLock, noLock } from './doc-lock.ts';
+import { MongoDeliveryLog } from './delivery-log.ts';
+import { MongoRunCredentialStore } from './run-credentials.ts';
+import { MongoReportStateStore } from './report-state.ts';
 import { DEFAULT_DELIVERY_TTL_MS, ensureDeliveryTtl, MongoDeliveryStore } from './delivery-store.ts';
 import { MongoLogStore } from './log-store.ts';
 import { MIGRATIONS } from './migration-list.ts';
@@ -32,6 +35,9 @@ export interface MongoStores {
   actions: ActionRegistry;
   secrets: SecretStore;
   deliveries: DeliveryStore;
+  deliveryLog: DeliveryLog;
+  credentials: RunCredentialStore;
+  reports: ReportStateStore;
   /** which server features are in use and which fallbacks are active (for health/diagnostics) */
   capabilities: StoreCapabilities;
   /** migration ids this call applied (empty when the database was up to date) */
@@ -69,6 +75,9 @@ export async function openMongoStores(client: MongoClient, dbName: string, optio
     actions: new MongoActionRegistry(db, now, lock),
     secrets: new MongoSecretStore(db, options.secretKey, now),
     deliveries: new MongoDeliveryStore(db, { ttlMs, purge: !capabilities.ttlIndexes, lock }),
+    deliveryLog: new MongoDeliveryLog(db, { lock }),
+    credentials: new MongoRunCredentialStore(db, options.secretKey, now),
+    reports: new MongoReportStateStore(db),
     capabilities,
     migrationsApplied,
     close: () => logs.flush(),

@@ -193,6 +193,12 @@ describe('with, env, secrets and triggers', () => {
     assert.deepEqual(valid('name: CI\nrun: make\non:\n  push:\n').on, { push: {} });
   });
 
+  test('on.pull_request filters are copied next to push; an empty `pull_request:` keeps the defaults', () => {
+    const both = valid('name: CI\nrun: make\non:\n  push: {branches: [main]}\n  pull_request:\n    branches: [main]\n    paths: ["src/**"]\n');
+    assert.deepEqual(both.on, { push: { branches: ['main'] }, pull_request: { branches: ['main'], paths: ['src/**'] } });
+    assert.deepEqual(valid('name: CI\nrun: make\non:\n  pull_request:\n').on, { pull_request: {} });
+  });
+
   test('YAML anchors and aliases work', () => {
     const job = valid('name: A\nenv: &shared {MODE: ci}\nuses:\n  main:\n    - run: make\n      env: *shared\n');
     assert.deepEqual(job.groups[0]?.steps[0]?.env, { MODE: 'ci' });

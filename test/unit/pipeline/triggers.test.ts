@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { matchesPush } from '../../../src/pipeline/triggers.ts';
+import { matchesPullRequest, matchesPush } from '../../../src/pipeline/triggers.ts';
 import type { PushInfo, Triggers } from '../../../src/pipeline/types.ts';
 
 const SHA = 'a'.repeat(40);
@@ -83,4 +83,35 @@ test('ref and path filters must both match', () => {
   assert.equal(matchesPush(on, branch('dev', ['src/a'])), false);
   assert.equal(matchesPush(on, branch('main', ['docs/a'])), false);
   assert.equal(matchesPush(on, branch('main', ['src/a'])), true);
+});
+
+const pr = (baseBranch: string, changedFiles?: string[]) => ({ baseBranch, ...(changedFiles ? { changedFiles } : {}) });
+
+test('pull requests run only jobs that list pull_request (no `on:` means pushes only)', () => {
+  assert.equal(matchesPullRequest(undefined, pr('main')), false);
+  assert.equal(matchesPullRequest({ push: {} }, pr('main')), false);
+  assert.equal(matchesPullRequest({ pull_request: {} }, pr('main')), true);
+  assert.equal(matchesPullRequest({ pull_request: {} }, pr('feature/x/y', ['a'])), true);
+  // listing pull_request does not turn pushes off, nor does it turn them on
+  assert.equal(matchesPush({ push: {}, pull_request: {} }, branch('main')), true);
+  assert.equal(matchesPush({ pull_request: {} }, branch('main')), false);
+});
+
+test('pull_request branches are globs of the base branch', () => {
+  const on: Triggers = { pull_request: { branches: ['main', 'release/*'] } };
+  assert.equal(matchesPullRequest(on, pr('main')), true);
+  assert.equal(matchesPullRequest(on, pr('release/2.0')), true);
+  assert.equal(matchesPullRequest(on, pr('release/2.0/x')), false);
+  assert.equal(matchesPullRequest(on, pr('develop')), false);
+  assert.equal(matchesPullRequest({ pull_request: { branches: [] } }, pr('main')), false);
+});
+
+test('pull_request paths follow the push rules: last match wins, unknown files match, none changed matches nothing', () => {
+  const on: Triggers = { pull_request: { branches: ['main'], paths: ['src/**', '!src/**/*.md'] } };
+  assert.equal(matchesPullRequest(on, pr('main', ['src/a.ts'])), true);
+  assert.equal(matchesPullRequest(on, pr('main', ['src/a.md', 'README.md'])), false);
+  assert.equal(matchesPullRequest(on, pr('dev', ['src/a.ts'])), false);
+  assert.equal(matchesPullRequest(on, pr('main')), true);
+  assert.equal(matchesPullRequest(on, pr('main', [])), false);
+  assert.equal(matchesPullRequest({ pull_request: { paths: ['!docs/**'] } }, pr('any', ['docs/a.md', 'lib/b.ts'])), true);
 });

@@ -1,0 +1,175 @@
+import type { Express } from 'express';
+import type { SubmitDeps } from '../runs/submit.ts';
+import type { ActionRegistry, DeliveryLog, LogStore, ReportStateStore, RunStore } from '../store/store.ts';
+import { parseActionsRepo, syncActions, type ActionsRepo } from './actions-sync.ts';
+import { builtinActions } from './builtin-actions.ts';
+import { createGithubClients, type GithubAuth } from './client.ts';
+import { RepoReader } from './discover.ts';
+import { processDelivery, type ProcessDeps } from './process-delivery.ts';
+import { reportRun } from './reporter.ts';
+import { registerGithubWebhook } from './webhook-route.ts';
+
+/**
+ * The GitHub integration of a server process, assembled: the webhook route, the processing of
+ * recorded deliveries, the reporter of run changes, the shared actions repository. Queues are
+ * handed in (durable, in the database) so a delivery or report outlives a crash.
+ */
+
+export interface IdQueue {
+  enqueue(id: string, options?: { delayMs?: number }): Promise<void>;
+  start(handler: (id: string) => Promise<void>): Promise<void>;
+  stop(options: { drain: boolean }): Promise<void>;
+}
+
+interface Log {
+  info(o: object, m?: string): void;
+  warn(o: object, m?: string): void;
+  error(o: object, m?: string): void;
+  debug(o: object, m?: string): void;
+  child(bindings: object): Log;
+}
+
+export interface GithubSettings {
+  webhookSecret: string | undefined;
+  auth: GithubAuth;
+  apiUrl: string;
+  publicUrl: string | undefined;
+  actionsRepo: string | undefined;
+  checkoutImage: string;
+  reportIntervalMs: number;
+}
+
+export interface GithubServiceDeps {
+  settings: GithubSettings;
+  runs: RunStore;
+  logs: LogStore;
+  actions: ActionRegistry;
+  deliveries: DeliveryLog;
+  reports: ReportStateStore;
+  submit: SubmitDeps;
+  deliveryQueue: IdQueue;
+  reportQueue: IdQueue;
+  log: Log;
+  now: () => Date;
+  fetch?: typeof fetch;
+}
+
+export interface GithubService {
+  /** `POST /webhooks/github` (only when GITHUB_WEBHOOK_SECRET is set) */
+  registerRoutes(app: Express): void;
+  /** checks the credentials (throws naming the variable to fix), syncs the actions repository, starts processing */
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const TAIL_LINES = 200;
+
+export function createGithubService(deps: GithubServiceDeps): GithubService {
+  const { settings, log } = deps;
+  const clients = createGithubClients({ apiUrl: settings.apiUrl, auth: settings.auth, log, ...(deps.fetch && { fetch: deps.fetch }) });
+  const reader = new RepoReader();
+  const actionsRepo: ActionsRepo | undefined = settings.actionsRepo === undefined ? undefined : parseActionsRepo(settings.actionsRepo);
+  const octokitFor = (installationId: number | undefined) => clients.forInstallation(installationId);
+
+  const syncFromPush = async (event: { repo: string; ref: string; sha: string; installationId?: number }): Promise<void> => {
+    if (actionsRepo === undefined || event.repo.toLowerCase() !== `${actionsRepo.owner}/${actionsRepo.name}`.toLowerCase()) return;
+    const ref = actionsRepo.ref ?? (await defaultBranch(event.installationId));
+    if (event.ref !== `refs/heads/${ref}` && event.ref !== `refs/tags/${ref}` && event.ref !== ref) return;
+    const result = await syncActions({ actions: deps.actions, reader }, octokitFor(event.installationId), actionsRepo, event.sha);
+    log.info({ repo: event.repo, sha: event.sha, registered: result.registered, problems: result.problems.map((p) => p.file) }, 'shared actions synced');
+  };
+  const defaultBranch = async (installationId: number | undefined): Promise<string> => {
+    if (actionsRepo === undefined) throw new Error('no actions repository');
+    const { data } = await octokitFor(installationId).rest.repos.get({ owner: actionsRepo.owner, repo: actionsRepo.name });
+    return data.default_branch;
+  };
+
+  const processDeps: ProcessDeps = {
+    actions: deps.actions,
+    submit: deps.submit,
+    reader,
+    builtins: builtinActions(settings.checkoutImage),
+    cloneToken: (installationId, repo) => clients.cloneToken(installationId, repo),
+    deliveries: deps.deliveries,
+    runs: deps.runs,
+    octokitFor,
+    onActionsPush: syncFromPush,
+    log,
+    now: deps.now,
+  };
+
+  const handleDelivery = async (id: string): Promise<void> => {
+    try {
+      await processDelivery(processDeps, id);
+    } catch (err) {
+      const record = await deps.deliveries.get(id);
+      const delayMs = Math.min(2000 * 2 ** Math.max(0, (record?.attempts ?? 1) - 1), 5 * 60_000);
+      await deps.deliveryQueue.enqueue(id, { delayMs });
+      log.debug({ err, delivery: id, delayMs }, 'webhook delivery queued again');
+    }
+  };
+
+  const handleReport = async (runId: string): Promise<void> => {
+    try {
+      const outcome = await reportRun(
+        {
+          runs: deps.runs,
+          logs: deps.logs,
+          states: deps.reports,
+          octokitFor,
+          ...(settings.publicUrl !== undefined && { publicUrl: settings.publicUrl }),
+          progressEveryMs: settings.reportIntervalMs,
+          tailLines: TAIL_LINES,
+          now: deps.now,
+        },
+        runId,
+      );
+      if (outcome.againInMs !== undefined) await deps.reportQueue.enqueue(runId, { delayMs: outcome.againInMs });
+    } catch (err) {
+      // a failed report never fails the run: keep trying, backing off, until GitHub takes it
+      const state = (await deps.reports.get(runId)) ?? { runId };
+      const failures = (state.failures ?? 0) + 1;
+      await deps.reports.put({ runId, failures });
+      const delayMs = Math.min(1000 * 2 ** (failures - 1), 5 * 60_000);
+      log.warn({ err: String(err), runId, failures, delayMs }, 'reporting to GitHub failed; trying again');
+      await deps.reportQueue.enqueue(runId, { delayMs });
+    }
+  };
+
+  return {
+    registerRoutes(app) {
+      if (settings.webhookSecret === undefined) return;
+      registerGithubWebhook(app, {
+        secret: settings.webhookSecret,
+        deliveries: deps.deliveries,
+        enqueue: (id) => deps.deliveryQueue.enqueue(id),
+        log,
+        now: deps.now,
+      });
+    },
+    async start() {
+      const who = await clients.verify();
+      log.info({ mode: who.mode, name: who.name, api: settings.apiUrl }, 'GitHub credentials verified');
+      await deps.reportQueue.start(handleReport);
+      await deps.deliveryQueue.start(handleDelivery);
+      // deliveries recorded but never handed over (the queue failed after the 202) go now
+      for (const pending of await deps.deliveries.list({ outcome: 'received' }, 500)) await deps.deliveryQueue.enqueue(pending.id);
+      if (actionsRepo !== undefined) {
+        await syncAtStart(actionsRepo).catch((err: unknown) => log.error({ err: String(err) }, 'could not sync the shared actions repository (PISTAGES_ACTIONS_REPO); the registered actions stay as they are'));
+      }
+    },
+    async stop() {
+      await deps.deliveryQueue.stop({ drain: true });
+      await deps.reportQueue.stop({ drain: true });
+    },
+  };
+
+  async function syncAtStart(repo: ActionsRepo): Promise<void> {
+    const installationId = await clients.repoInstallation(repo);
+    const octokit = octokitFor(installationId);
+    const ref = repo.ref ?? (await defaultBranch(installationId));
+    const sha = await reader.resolveRef(octokit, repo, ref);
+    const result = await syncActions({ actions: deps.actions, reader }, octokit, repo, sha);
+    log.info({ repo: `${repo.owner}/${repo.name}`, ref, sha, registered: result.registered, unchanged: result.unchanged.length, problems: result.problems.map((p) => p.file) }, 'shared actions synced at start-up');
+  }
+}

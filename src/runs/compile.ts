@@ -1,0 +1,80 @@
+import { createCatalog } from '../pipeline/catalog.ts';
+import { ValidationError, uniqueIssues } from '../pipeline/errors.ts';
+import { parseJob } from '../pipeline/parse.ts';
+import { buildPlan } from '../pipeline/plan.ts';
+import type { ActionCatalog, JobFile, Plan, Scalar, ValidationIssue } from '../pipeline/types.ts';
+import type { ActionRegistry } from '../store/store.ts';
+import { InvalidJobError } from './errors.ts';
+
+/**
+ * Compiling a job: text + action catalog + parameters → plan, or every problem with its position.
+ * One path for the API, the CLI and the webhook, so a job means the same wherever it starts.
+ */
+
+export type CompileResult = { ok: true; job: JobFile; plan: Plan } | { ok: false; issues: ValidationIssue[] };
+
+export function compile(text: string, file: string, catalog: ActionCatalog, params: Record<string, Scalar>): CompileResult {
+  const parsed = parseJob(text, file);
+  if (parsed.issues.length > 0 || parsed.job === undefined) {
+    return { ok: false, issues: parsed.issues.length > 0 ? parsed.issues : [{ file, line: 1, col: 1, message: 'the file defines no job' }] };
+  }
+  return plan(parsed.job, catalog, params);
+}
+
+/** Plans an already parsed job. */
+export function plan(job: JobFile, catalog: ActionCatalog, params: Record<string, Scalar>): CompileResult {
+  try {
+    return { ok: true, job, plan: buildPlan(job, catalog, params) };
+  } catch (error) {
+    if (error instanceof ValidationError) return { ok: false, issues: error.issues };
+    throw error;
+  }
+}
+
+/** compile(), throwing InvalidJobError instead of returning issues. */
+export function compileOrThrow(text: string, file: string, catalog: ActionCatalog, params: Record<string, Scalar>): { job: JobFile; plan: Plan } {
+  const result = compile(text, file, catalog, params);
+  if (!result.ok) throw new InvalidJobError(result.issues);
+  return result;
+}
+
+/** Parses a file that must define a job (an action to register, say); throws InvalidJobError. */
+export function parseOrThrow(text: string, file: string): JobFile {
+  const parsed = parseJob(text, file);
+  if (parsed.issues.length > 0 || parsed.job === undefined) {
+    throw new InvalidJobError(parsed.issues.length > 0 ? parsed.issues : [{ file, line: 1, col: 1, message: 'the file defines no job' }]);
+  }
+  return parsed.job;
+}
+
+export interface LayeredCatalog {
+  catalog: ActionCatalog;
+  /** duplicate names inside one layer (two local files, say) */
+  issues: ValidationIssue[];
+}
+
+/**
+ * Layers of actions, first wins by name: a repository's own `.pistages/actions/` before the shared
+ * registry. A name defined twice within one layer is an issue (the first definition stays usable).
+ */
+export function layerCatalogs(layers: readonly (readonly JobFile[])[]): LayeredCatalog {
+  const built = layers.map((layer) => createCatalog(layer));
+  const catalogs = built.map((b) => b.catalog);
+  const catalog: ActionCatalog = {
+    get: (name) => {
+      for (const c of catalogs) {
+        const found = c.get(name);
+        if (found !== undefined) return found;
+      }
+      return undefined;
+    },
+    names: () => [...new Set(catalogs.flatMap((c) => c.names()))],
+  };
+  return { catalog, issues: uniqueIssues(built.flatMap((b) => b.issues)) };
+}
+
+/** The registered actions as a catalog, optionally under repository-local ones; read per call so a run sees the registry as it is now. */
+export async function registryCatalog(actions: ActionRegistry, local: readonly JobFile[] = []): Promise<LayeredCatalog> {
+  const records = await actions.list();
+  return layerCatalogs([local, records.map((r) => r.definition)]);
+}

@@ -1,0 +1,52 @@
+import { TERMINAL_STATUSES } from '../pipeline/types.ts';
+import type { ActionRegistry, NewRun, RunRecord, TriggerInfo } from '../store/store.ts';
+import { compileOrThrow, registryCatalog } from './compile.ts';
+import { RunStateError } from './errors.ts';
+
+/**
+ * A new run of a finished one: every group, or only those that did not succeed. A run triggered
+ * by a repository keeps its plan (it was compiled from that commit's files, local actions included);
+ * a submitted job is compiled again from its stored text against the actions registered now, so a
+ * fixed action applies.
+ */
+export async function prepareRerun(actions: ActionRegistry, original: RunRecord, options: { failedOnly: boolean }): Promise<NewRun> {
+  if (!TERMINAL_STATUSES.includes(original.status)) {
+    throw new RunStateError(`run ${original.id} is still ${original.status}; wait for it to finish or cancel it first`, original.status);
+  }
+  let onlyGroups: string[] | undefined;
+  if (options.failedOnly) {
+    const done = new Set(original.groups.filter((g) => g.status === 'success').map((g) => g.name));
+    onlyGroups = original.plan.groups.map((g) => g.name).filter((name) => !done.has(name));
+    if (onlyGroups.length === 0) {
+      throw new RunStateError(`every group of run ${original.id} succeeded; rerun all groups instead`, original.status);
+    }
+  }
+  let plan = original.plan;
+  if (original.forge === undefined) {
+    const catalog = (await registryCatalog(actions)).catalog;
+    plan = compileOrThrow(original.yaml, original.file, catalog, original.params).plan;
+  }
+  return {
+    ...triggerOf(original),
+    job: original.job,
+    source: 'rerun',
+    yaml: original.yaml,
+    file: original.file,
+    params: plan.params,
+    plan,
+    rerunOf: original.id,
+    ...(onlyGroups === undefined ? {} : { onlyGroups }),
+  };
+}
+
+const TRIGGER_FIELDS = ['repo', 'sha', 'ref', 'branch', 'cloneUrl', 'event', 'installationId', 'pullRequest', 'sender', 'fork', 'forge'] as const;
+
+/** the trigger data of a run, without keys that are unset */
+export function triggerOf(run: RunRecord): TriggerInfo {
+  const trigger: Record<string, unknown> = {};
+  for (const key of TRIGGER_FIELDS) {
+    const value = run[key];
+    if (value !== undefined && value !== null) trigger[key] = value;
+  }
+  return trigger as TriggerInfo;
+}
