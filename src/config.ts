@@ -60,6 +60,10 @@ export interface Config {
   readonly actionsRepo: string | undefined;
   readonly checkoutImage: string;
   readonly reportIntervalMs: number;
+  /** a separate token for the web pages' login form; undefined → the API token */
+  readonly uiToken: string | undefined;
+  /** `read`: anyone may view the pages without logging in; `off`: every page needs a login */
+  readonly uiPublic: 'off' | 'read';
 }
 
 export interface ConfigOption {
@@ -117,13 +121,17 @@ export const CONFIG_OPTIONS: readonly ConfigOption[] = [
     doc: 'Database name inside MongoDB.' },
   { env: 'PISTAGES_DATA_DIR', key: 'dataDir', default: '$XDG_DATA_HOME/pistages', usedBy: 'server, worker', parse: nonEmpty,
     doc: 'Directory for local state (the embedded database). Default: `$XDG_DATA_HOME/pistages`, else `$HOME/.local/share/pistages`.' },
-  { env: 'PISTAGES_PORT', key: 'port', default: '8080', usedBy: 'server', parse: (v) => parseInteger(v, 0, 65535),
-    doc: 'TCP port of the HTTP server (API, webhooks, metrics). 0 picks a free port.' },
-  { env: 'PISTAGES_HOST', key: 'host', default: '0.0.0.0', usedBy: 'server', parse: nonEmpty,
+  { env: 'PISTAGES_PORT', key: 'port', default: '8080', usedBy: 'server, worker', parse: (v) => parseInteger(v, 0, 65535),
+    doc: 'TCP port of the HTTP server (pages, API, webhooks, health, metrics). 0 picks a free port. A worker serves `/healthz`, `/readyz` and `/metrics` on it only when it is set (or given with `--port`).' },
+  { env: 'PISTAGES_HOST', key: 'host', default: '0.0.0.0', usedBy: 'server, worker', parse: nonEmpty,
     doc: 'Address the HTTP server listens on. Use `127.0.0.1` to accept local connections only.' },
   { env: 'PISTAGES_API_TOKEN', key: 'apiToken', usedBy: 'server', parse: token, requiredFor: ['server'],
     howToSet: 'generate one with `openssl rand -hex 32` and export PISTAGES_API_TOKEN=<it>',
     doc: `Bearer token every \`/api\` request must send (\`Authorization: Bearer <token>\`). At least ${MIN_TOKEN_LENGTH} characters.` },
+  { env: 'PISTAGES_UI_TOKEN', key: 'uiToken', usedBy: 'server', parse: token,
+    doc: `Token the web pages' login form accepts, so people need not know the API token. Unset: the form takes PISTAGES_API_TOKEN. At least ${MIN_TOKEN_LENGTH} characters.` },
+  { env: 'PISTAGES_UI_PUBLIC', key: 'uiPublic', default: 'off', usedBy: 'server', parse: (v) => parseChoice(v, ['off', 'read'] as const),
+    doc: '`read`: anyone who reaches the server may view the pages (runs, logs, actions, deliveries) without logging in; re-run and cancel still need a login. `off`: every page needs a login.' },
   { env: 'PISTAGES_SECRET_KEY', key: 'secretKey', usedBy: 'server, worker', parse: parseKey32,
     doc: 'Key that encrypts stored secrets: 32 bytes as 64 hex characters or base64 (`openssl rand -hex 32`). Unset: secrets are disabled (the secrets API answers 503 and jobs that use secrets are refused). Keep it stable: secrets stored under another key cannot be read.' },
   { env: 'PISTAGES_CONCURRENCY', key: 'concurrency', default: '2', usedBy: 'worker', parse: (v) => parseInteger(v, 1, 1000),

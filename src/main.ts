@@ -11,6 +11,10 @@ import { runJob } from './executor/run-job.ts';
 import { startEmbeddedMongo, type EmbeddedMongo } from './embedded/ferretdb.ts';
 import type { GithubAuth } from './github/client.ts';
 import { createGithubService, type GithubService } from './github/github-service.ts';
+import { meteredDeliveryLog, meteredFetch } from './ops/metered-github.ts';
+import { meteredRunStore } from './ops/metered-run-store.ts';
+import { createOpsMetrics, type OpsMetrics } from './ops/ops-metrics.ts';
+import type { ReadinessChecks } from './ops/readiness.ts';
 import { notifyingRunStore } from './runs/notifying-run-store.ts';
 import { createReportTrigger } from './runs/report-trigger.ts';
 import type { SubmitDeps } from './runs/submit.ts';
@@ -52,6 +56,10 @@ export interface Services {
   github: GithubService | undefined;
   /** database round trip, for readiness checks */
   ping(): Promise<unknown>;
+  /** the process's metrics registry, fed by the worker, the GitHub layer and the HTTP app */
+  metrics: OpsMetrics;
+  /** what /readyz checks in this process: the database, the queue, and (with a worker) the Docker engine */
+  readiness: ReadinessChecks;
   /**
    * Stops in order: the worker (runs get `graceMs` to finish, then are re-queued), the queue,
    * the database connection, the embedded database. Safe to call twice.
@@ -92,6 +100,12 @@ export async function buildServices(config: Config, options: ServiceOptions): Pr
       log: (level, message, details) => log[level](details ?? {}, message),
     });
     cleanups.push(() => stores.close());
+    const db = client.db(config.dbName);
+    const metrics = createOpsMetrics({
+      counts: { queued: () => db.collection('runs').countDocuments({ status: 'queued' }), running: () => db.collection('runs').countDocuments({ status: 'running' }) },
+    });
+    const readiness: ReadinessChecks = { mongodb: () => db.command({ ping: 1 }), queue: () => db.collection('queue').findOne({}, { projection: { _id: 1 } }) };
+    const deliveries = meteredDeliveryLog(stores.deliveryLog, metrics);
     const workerId = options.workerId ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
     const queue = await AgendaQueue.open({
       db: client.db(config.dbName),
@@ -113,7 +127,7 @@ export async function buildServices(config: Config, options: ServiceOptions): Pr
       onError: (err, runId) => log.warn({ err, runId }, 'could not queue a report of a run change'),
     });
     cleanups.push(async () => trigger.stop());
-    const runs = notifyingRunStore(stores.runs, (change) => trigger.changed(change));
+    const runs = notifyingRunStore(meteredRunStore(stores.runs, metrics), (change) => trigger.changed(change));
     const now = (): Date => new Date();
     const secretsEnabled = config.secretKey !== undefined;
     const submit: SubmitDeps = { runs, queue, secretsEnabled, credentials: stores.credentials, now, log };
@@ -134,14 +148,14 @@ export async function buildServices(config: Config, options: ServiceOptions): Pr
         runs,
         logs: stores.logs,
         actions: stores.actions,
-        deliveries: stores.deliveryLog,
+        deliveries,
         reports: stores.reports,
         submit,
         deliveryQueue,
         reportQueue,
         log,
         now,
-        ...(options.fetch && { fetch: options.fetch }),
+        fetch: meteredFetch(options.fetch ?? fetch, metrics),
       });
       const started = github;
       cleanups.push(() => started.stop());
@@ -150,6 +164,7 @@ export async function buildServices(config: Config, options: ServiceOptions): Pr
     let worker: Worker | undefined;
     if (options.worker) {
       const docker = new Docker();
+      readiness.docker = () => docker.ping();
       const executor = new DockerExecutor({ docker, network: config.network, pullPolicy: config.pullPolicy, log: (message) => log.info({}, message) });
       // a run this database does not know may belong to another installation sharing the engine: keep it
       const isRunActive = async (runId: string): Promise<boolean> => {
@@ -195,12 +210,14 @@ export async function buildServices(config: Config, options: ServiceOptions): Pr
       logs: stores.logs,
       actions: stores.actions,
       secrets: stores.secrets,
-      deliveries: stores.deliveryLog,
+      deliveries,
       queue,
       submit,
       worker,
       github,
       ping: () => client.db(config.dbName).command({ ping: 1 }),
+      metrics,
+      readiness,
       shutdown: (opts) => {
         shutdown ??= (async () => {
           if (started) await started.stop(opts);

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { registerClientCommands } from './commands/client.ts';
 import { registerPlan } from './commands/plan.ts';
+import { registerPrune } from './commands/prune.ts';
 import { registerRun } from './commands/run.ts';
 import { registerServe } from './commands/serve.ts';
 import { registerValidate } from './commands/validate.ts';
@@ -15,6 +16,7 @@ const program = new Command()
 registerValidate(program);
 registerPlan(program);
 registerRun(program);
+registerPrune(program);
 registerServe(program);
 registerWorker(program);
 registerClientCommands(program);

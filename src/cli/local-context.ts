@@ -1,27 +1,21 @@
-import { execFile } from 'node:child_process';
-import { dirname, resolve } from 'node:path';
-import { promisify } from 'node:util';
+import { git } from './work-tree.ts';
 
-const run = promisify(execFile);
-
-async function git(cwd: string, ...args: string[]): Promise<string | undefined> {
-  try {
-    return (await run('git', args, { cwd })).stdout.trim() || undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** PISTAGES_* values for a laptop run: taken from the git checkout holding the job file, if any. */
-export async function localContext(file: string): Promise<Record<string, string>> {
-  const cwd = dirname(resolve(file));
-  const [sha, ref, remote] = await Promise.all([
-    git(cwd, 'rev-parse', 'HEAD'),
-    git(cwd, 'symbolic-ref', '-q', 'HEAD'),
-    git(cwd, 'config', '--get', 'remote.origin.url'),
+/**
+ * PISTAGES_* values for a laptop run, describing the checkout in `dir` as a push would: commit,
+ * branch, remote, and PISTAGES_DIRTY (`true` when it has uncommitted changes or untracked files
+ * that are not ignored, which a local run copies too). Outside git only PISTAGES_EVENT=local.
+ */
+export async function localContext(dir: string): Promise<Record<string, string>> {
+  const [sha, ref, remote, status] = await Promise.all([
+    git(dir, 'rev-parse', 'HEAD'),
+    git(dir, 'symbolic-ref', '-q', 'HEAD'),
+    git(dir, 'config', '--get', 'remote.origin.url'),
+    git(dir, 'status', '--porcelain', '--untracked-files=normal'),
   ]);
   const context: Record<string, string> = { PISTAGES_EVENT: 'local' };
-  if (sha) context.PISTAGES_SHA = sha;
+  if (sha === undefined) return context;
+  context.PISTAGES_SHA = sha;
+  context.PISTAGES_DIRTY = status === undefined ? 'false' : 'true';
   if (ref) {
     context.PISTAGES_REF = ref;
     context.PISTAGES_BRANCH = ref.replace(/^refs\/heads\//, '');

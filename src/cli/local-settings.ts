@@ -12,7 +12,8 @@ export type LocalRunSettings = Pick<Config, 'network' | 'pullPolicy' | 'defaultR
 
 /**
  * Settings of `pistages run`: a flag wins over its environment variable, which wins over the
- * default. Flags are validated exactly as the variables they stand for (src/config.ts).
+ * default. Flags are validated exactly as the variables they stand for (src/config.ts). The
+ * retry default is the exception: 0 unless `--retry N`, whatever PISTAGES_DEFAULT_RETRY says.
  */
 export function localRunSettings(flags: LocalRunFlags, env: NodeJS.ProcessEnv): LocalRunSettings | { errors: string[] } {
   const overlay: Record<string, string | undefined> = { ...env };
@@ -24,6 +25,8 @@ export function localRunSettings(flags: LocalRunFlags, env: NodeJS.ProcessEnv): 
     [flags.groupConcurrency, 'PISTAGES_GROUP_CONCURRENCY', '--group-concurrency'],
   ];
   for (const [value, variable] of flagFor) if (value !== undefined) overlay[variable] = value;
+  // PISTAGES_DEFAULT_RETRY is the server's: a local run retries a job that sets no `retry` only when asked
+  overlay.PISTAGES_DEFAULT_RETRY = flags.retry ?? '0';
   try {
     const config = loadConfig(overlay, { role: 'any' });
     return {

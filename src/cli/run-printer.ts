@@ -23,7 +23,7 @@ export class RunPrinter {
 
   constructor(
     plan: Plan,
-    private readonly write: (text: string) => void,
+    private readonly write: (text: string) => void | Promise<void>,
     colour: boolean,
   ) {
     this.style = createStyle(colour);
@@ -33,14 +33,14 @@ export class RunPrinter {
     );
   }
 
-  readonly onEvent = (event: RunEvent): void => {
+  /** The printer's write promise is returned, so a slow terminal or pipe slows the run (backpressure). */
+  readonly onEvent = (event: RunEvent): void | Promise<void> => {
     const s = this.style;
     switch (event.type) {
       case 'log': {
         const key = this.prefix(event.group, this.rows.get(`${event.group}#${event.step}#${event.attempt}`)?.step ?? String(event.step));
         const text = event.stream === 'system' ? s.dim(event.line) : event.line;
-        this.write(`${key} ${s.dim('│')} ${text}\n`);
-        return;
+        return this.write(`${key} ${s.dim('│')} ${text}\n`);
       }
       case 'step': {
         const id = `${event.group}#${event.step}#${event.attempt}`;
@@ -51,17 +51,17 @@ export class RunPrinter {
         if (event.message) row.message = event.message;
         this.rows.set(id, row);
         const retry = event.attempt > 1 ? s.dim(` (attempt ${event.attempt})`) : '';
-        if (event.status === 'running') this.write(`${this.prefix(event.group, event.stepName)} ${s.dim('▶')} ${s.bold(event.stepName)}${retry}\n`);
-        else if (event.status !== 'skipped' && event.status !== 'queued') {
+        if (event.status === 'running') return this.write(`${this.prefix(event.group, event.stepName)} ${s.dim('▶')} ${s.bold(event.stepName)}${retry}\n`);
+        if (event.status !== 'skipped' && event.status !== 'queued') {
           const exit = event.exitCode !== undefined && event.exitCode !== 0 ? ` exit code ${event.exitCode}` : '';
           const why = event.message ? `: ${event.message}` : '';
-          this.write(`${this.prefix(event.group, event.stepName)} ${s.status(event.status)}${exit} ${s.dim(duration(row))}${why}\n`);
+          return this.write(`${this.prefix(event.group, event.stepName)} ${s.status(event.status)}${exit} ${s.dim(duration(row))}${why}\n`);
         }
         return;
       }
       case 'group':
         if (event.status !== 'running' && event.status !== 'success' && event.message) {
-          this.write(`${s.keyed(event.group, event.group)} ${s.status(event.status)}: ${event.message}\n`);
+          return this.write(`${s.keyed(event.group, event.group)} ${s.status(event.status)}: ${event.message}\n`);
         }
         return;
       case 'run':
@@ -75,30 +75,43 @@ export class RunPrinter {
     return this.style.keyed(group, cut);
   }
 
-  /** The final table: one row per step attempt, in the order they were first seen. */
+  /**
+   * The final table: one row per step attempt, in the order they were first seen. A step that
+   * succeeded only after an earlier attempt of it failed reads `success on retry`, and the job
+   * line names the groups that needed a retry: a flaky pass is never shown as a plain success.
+   */
   summary(status: Status, totalMs: number): string {
     const s = this.style;
     const header = ['GROUP', 'STEP', 'STATUS', 'DURATION', 'ATTEMPT'];
-    const body = [...this.rows.values()].map((r) => [r.group, r.step, r.status, duration(r), String(r.attempt)]);
+    const rows = [...this.rows.values()];
+    const failedBefore = (r: StepRow) =>
+      rows.some((o) => o.group === r.group && o.step === r.step && o.attempt < r.attempt && FAILED.has(o.status));
+    const retried = new Set(rows.filter((r) => r.status === 'success' && failedBefore(r)).map((r) => r.group));
+    const body = rows.map((r) => [r.group, r.step, r.status === 'success' && failedBefore(r) ? ON_RETRY : r.status, duration(r), String(r.attempt)]);
     const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => (row[i] ?? '').length)));
-    const line = (cells: string[], paint = false) =>
+    const paint = (cell: string): string => (cell === ON_RETRY ? `${s.status('success')}${s.dim(ON_RETRY.slice('success'.length))}` : s.status(cell as Status));
+    const line = (cells: string[], painted = false) =>
       cells
         .map((cell, i) => {
           const padded = cell.padEnd(widths[i] ?? 0);
-          return paint && i === 2 ? padded.replace(cell, s.status(cell as Status)) : padded;
+          return painted && i === 2 ? padded.replace(cell, paint(cell)) : padded;
         })
         .join('  ')
         .trimEnd();
+    const after = status === 'success' && retried.size > 0 ? ` on retry (${[...retried].join(', ')})` : '';
     return [
       '',
       s.bold(line(header)),
       ...body.map((row) => line(row, true)),
       '',
-      `${s.bold('Job')} ${s.status(status)} in ${(totalMs / 1000).toFixed(1)}s`,
+      `${s.bold('Job')} ${s.status(status)}${after} in ${(totalMs / 1000).toFixed(1)}s`,
       '',
     ].join('\n');
   }
 }
+
+const ON_RETRY = 'success on retry';
+const FAILED: ReadonlySet<Status> = new Set<Status>(['failure', 'timed_out', 'error']);
 
 function duration(row: StepRow): string {
   if (!row.startedAt) return '-';

@@ -63,6 +63,7 @@ export interface GithubService {
 }
 
 const TAIL_LINES = 200;
+const SWEEP_EVERY_MS = 10_000;
 
 export function createGithubService(deps: GithubServiceDeps): GithubService {
   const { settings, log } = deps;
@@ -99,15 +100,15 @@ export function createGithubService(deps: GithubServiceDeps): GithubService {
   };
 
   const handleDelivery = async (id: string): Promise<void> => {
-    try {
-      await processDelivery(processDeps, id);
-    } catch (err) {
-      const record = await deps.deliveries.get(id);
-      const delayMs = Math.min(2000 * 2 ** Math.max(0, (record?.attempts ?? 1) - 1), 5 * 60_000);
-      await deps.deliveryQueue.enqueue(id, { delayMs });
-      log.debug({ err, delivery: id, delayMs }, 'webhook delivery queued again');
-    }
+    const { retryInMs } = await processDelivery(processDeps, id);
+    if (retryInMs !== undefined) await deps.deliveryQueue.enqueue(id, { delayMs: retryInMs });
   };
+  // deliveries still `received` whose hand-over was lost (a crash right after the 202) or whose
+  // processor died: queued again; the claim lets only one process work on each
+  const sweep = async (): Promise<void> => {
+    for (const pending of await deps.deliveries.list({ outcome: 'received' }, 500)) await deps.deliveryQueue.enqueue(pending.id);
+  };
+  let sweeper: NodeJS.Timeout | undefined;
 
   const handleReport = async (runId: string): Promise<void> => {
     try {
@@ -152,13 +153,15 @@ export function createGithubService(deps: GithubServiceDeps): GithubService {
       log.info({ mode: who.mode, name: who.name, api: settings.apiUrl }, 'GitHub credentials verified');
       await deps.reportQueue.start(handleReport);
       await deps.deliveryQueue.start(handleDelivery);
-      // deliveries recorded but never handed over (the queue failed after the 202) go now
-      for (const pending of await deps.deliveries.list({ outcome: 'received' }, 500)) await deps.deliveryQueue.enqueue(pending.id);
+      await sweep();
+      sweeper = setInterval(() => void sweep().catch((err: unknown) => log.warn({ err: String(err) }, 'could not sweep pending webhook deliveries')), SWEEP_EVERY_MS);
+      sweeper.unref();
       if (actionsRepo !== undefined) {
         await syncAtStart(actionsRepo).catch((err: unknown) => log.error({ err: String(err) }, 'could not sync the shared actions repository (PISTAGES_ACTIONS_REPO); the registered actions stay as they are'));
       }
     },
     async stop() {
+      clearInterval(sweeper);
       await deps.deliveryQueue.stop({ drain: true });
       await deps.reportQueue.stop({ drain: true });
     },

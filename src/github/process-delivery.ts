@@ -1,4 +1,5 @@
 import type { Octokit } from '@octokit/rest';
+import { InvalidJobError, RunStateError } from '../runs/errors.ts';
 import { prepareRerun } from '../runs/rerun.ts';
 import { submitRun } from '../runs/submit.ts';
 import type { DeliveryLog, RunRecord, RunStore } from '../store/store.ts';
@@ -23,15 +24,20 @@ export interface ProcessDeps extends StartRunsDeps {
 }
 
 /** Deliveries are tried this many times before they are recorded as failed. */
-export const MAX_DELIVERY_ATTEMPTS = 5;
+export const MAX_DELIVERY_ATTEMPTS = 10;
 
-export async function processDelivery(deps: ProcessDeps, id: string): Promise<void> {
-  const record = await deps.deliveries.startProcessing(id);
-  if (record === null || record.outcome !== 'received') return;
+/** how long one processing attempt may hold a delivery before another process may take it */
+export const DELIVERY_LEASE_MS = 30_000;
+
+/** Processes the delivery if it can be claimed; returns the delay before a retry when it failed and may be tried again. */
+export async function processDelivery(deps: ProcessDeps, id: string): Promise<{ retryInMs?: number }> {
+  const record = await deps.deliveries.claim(id, deps.now(), DELIVERY_LEASE_MS);
+  if (record === null) return {};
   const log = deps.log.child({ delivery: id, event: record.event, ...(record.repo !== undefined && { repo: record.repo }) });
-  const finish = (outcome: 'accepted' | 'ignored' | 'failed', reason: string): Promise<void> => {
+  const finish = async (outcome: 'accepted' | 'ignored' | 'failed', reason: string): Promise<{ retryInMs?: number }> => {
     log.info({ outcome, reason }, 'webhook delivery processed');
-    return deps.deliveries.finish(id, outcome, reason, deps.now());
+    await deps.deliveries.finish(id, outcome, reason, deps.now());
+    return {};
   };
   try {
     const text = await deps.deliveries.payload(id);
@@ -54,14 +60,16 @@ export async function processDelivery(deps: ProcessDeps, id: string): Promise<vo
     const parts = [`started ${total} run${total === 1 ? '' : 's'}`];
     if (result.filtered.length > 0) parts.push(`${result.filtered.length} job${result.filtered.length === 1 ? '' : 's'} filtered out by on: (${result.filtered.join(', ')})`);
     if (result.invalid.length > 0) parts.push(`invalid: ${result.invalid.join(', ')}`);
-    await finish('accepted', parts.join('; '));
+    return await finish('accepted', parts.join('; '));
   } catch (err) {
     if (err instanceof PayloadError || err instanceof SyntaxError) return finish('failed', err.message);
     if (record.attempts >= MAX_DELIVERY_ATTEMPTS) {
       return finish('failed', `gave up after ${record.attempts} attempts: ${err instanceof Error ? err.message : String(err)}`);
     }
-    log.warn({ err, attempt: record.attempts }, 'processing a webhook delivery failed; it will be tried again');
-    throw err;
+    const retryInMs = Math.min(2000 * 2 ** (record.attempts - 1), 5 * 60_000);
+    log.warn({ err: String(err), attempt: record.attempts, retryInMs }, 'processing a webhook delivery failed; it will be tried again');
+    await deps.deliveries.release(id, new Date(deps.now().getTime() + retryInMs));
+    return { retryInMs };
   }
 }
 
@@ -89,8 +97,17 @@ async function rerun(deps: ProcessDeps, event: RerunEvent, onStarted: (runId: st
     originals.push(...latest.values());
   }
   const started: string[] = [];
+  const refused: string[] = [];
   for (const original of originals) {
-    const next = await prepareRerun(deps.actions, original, { failedOnly: event.failedOnly });
+    let next: Awaited<ReturnType<typeof prepareRerun>>;
+    try {
+      next = await prepareRerun(deps.actions, original, { failedOnly: event.failedOnly });
+    } catch (err) {
+      // still running, or nothing failed: say so on the delivery, re-run the others
+      if (!(err instanceof RunStateError || err instanceof InvalidJobError)) throw err;
+      refused.push(`${original.job}: ${err.message}`);
+      continue;
+    }
     const token = await deps.cloneToken(original.installationId, { owner: event.repo.owner, name: event.repo.name });
     const run = await submitRun(deps.submit, next, {
       values: { PISTAGES_GIT_TOKEN: token.token },
@@ -99,5 +116,8 @@ async function rerun(deps: ProcessDeps, event: RerunEvent, onStarted: (runId: st
     await onStarted(run.id);
     started.push(`${original.job} (${run.id})`);
   }
-  return started.length === 0 ? 'no runs of this commit to re-run' : `re-ran ${started.join(', ')}${event.failedOnly ? ', failed groups only' : ''}`;
+  const parts = [started.length === 0 ? 'nothing re-run' : `re-ran ${started.join(', ')}${event.failedOnly ? ', failed groups only' : ''}`];
+  if (originals.length === 0) parts[0] = 'no runs of this commit to re-run';
+  if (refused.length > 0) parts.push(`not re-run: ${refused.join('; ')}`);
+  return parts.join('; ');
 }

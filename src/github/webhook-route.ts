@@ -82,13 +82,10 @@ export function registerGithubWebhook(app: Express, deps: WebhookRouteDeps): voi
       res.status(202).json({ id, ignored: true });
       return;
     }
-    try {
-      await deps.enqueue(id);
-    } catch (err) {
-      // stored as `received`: the start-up sweep queues it again
-      deps.log.error({ ...log, err }, 'could not queue a webhook delivery; it will be processed at the next start');
-    }
     deps.log.info({ ...log, repo: summary.repo }, 'webhook accepted');
     res.status(202).json({ id, accepted: true });
+    // the answer does not wait for the hand-over to the queue: a delivery whose hand-over is lost
+    // (a crash now) is still `received`, and the periodic sweep queues it again
+    deps.enqueue(id).catch((err: unknown) => deps.log.error({ ...log, err }, 'could not queue a webhook delivery; the sweep will'));
   });
 }

@@ -18,6 +18,7 @@
  *   goes to the last inlined step, whose outputs are the composite's outputs.
  */
 import { issueAt } from './errors.ts';
+import { MAX_STEPS } from './limits.ts';
 import { declaredParams, type DeclaredParams } from './params.ts';
 import { expandedName, nearestNames, NO_ENV, NO_IMAGES, overlayEnv, overlayResources } from './resolve-helpers.ts';
 import { didYouMean } from './suggest.ts';
@@ -232,8 +233,19 @@ export function createResolver(catalog: ActionCatalog, templates: Templates, iss
     return leaves;
   };
 
-  const expand = (steps: readonly StepSpec[], scope: Scope): ResolvedStep[] =>
-    steps.flatMap((step) => (step.dep !== undefined ? expandDep(step, step.dep, scope) : [runLeaf(step, scope)]));
+  // Bounded by MAX_STEPS at every level: actions that use actions could otherwise multiply into millions of steps.
+  const expand = (steps: readonly StepSpec[], scope: Scope): ResolvedStep[] => {
+    const out: ResolvedStep[] = [];
+    for (const step of steps) {
+      const leaves = step.dep !== undefined ? expandDep(step, step.dep, scope) : [runLeaf(step, scope)];
+      if (out.length + leaves.length > MAX_STEPS) {
+        issues.push(issueAt(step.pos, `with the steps of the actions it uses, the job has more than ${MAX_STEPS} steps here, over the limit per job; use fewer or smaller actions, or split the job`));
+        return out;
+      }
+      out.push(...leaves);
+    }
+    return out;
+  };
 
   return { expand, declared, render, renderEnv };
 }

@@ -55,33 +55,27 @@ interface Draft extends Finding {
 /** A path as one string, so sets and maps can compare paths (`same` without a scan). */
 const pathKey = (path: DataPath): string => JSON.stringify(path);
 
-/**
- * Key order of each mapping that has an unknown key, computed once per mapping: a mapping of n
- * unknown keys gets n findings, and each needs the key before its own.
- */
-class KeyOrder {
-  readonly #previous = new WeakMap<object, Map<string, string | undefined>>();
+type KeyBefore = (container: object, key: string) => string | undefined;
 
-  before(container: object, key: string): string | undefined {
-    let previous = this.#previous.get(container);
-    if (!previous) {
-      previous = new Map();
-      let last: string | undefined;
-      for (const k of Object.keys(container)) {
-        previous.set(k, last);
-        last = k;
-      }
-      this.#previous.set(container, previous);
+/** The key before `key` in its mapping, each mapping indexed once: n unknown keys must not cost n scans of n keys. */
+function keyOrder(): KeyBefore {
+  const previous = new WeakMap<object, Map<string, string | undefined>>();
+  return (container, key) => {
+    let index = previous.get(container);
+    if (!index) {
+      const keys = Object.keys(container);
+      index = new Map(keys.map((k, i) => [k, keys[i - 1]]));
+      previous.set(container, index);
     }
-    return previous.get(key);
-  }
+    return index.get(key);
+  };
 }
 
 /** Every step is linear in the number of errors: files with thousands of unknown keys stay cheap. */
 export function findingsFromAjv(errors: readonly ErrorObject[], data: unknown): Finding[] {
   const relevant = errors.filter((e) => !e.schemaPath.includes('/oneOf/') && e.keyword !== 'propertyNames');
   const typed = new Set(relevant.filter((e) => e.keyword === 'type').map((e) => e.instancePath));
-  const order = new KeyOrder();
+  const order = keyOrder();
   const findings: Draft[] = [];
   for (const error of relevant) {
     const isNameError = (error as { propertyName?: string }).propertyName !== undefined;
@@ -91,7 +85,7 @@ export function findingsFromAjv(errors: readonly ErrorObject[], data: unknown): 
   return dropEchoes(findings);
 }
 
-function toFinding(error: ErrorObject, path: DataPath, data: unknown, order: KeyOrder): Draft {
+function toFinding(error: ErrorObject, path: DataPath, data: unknown, order: KeyBefore): Draft {
   const propertyName = (error as { propertyName?: string }).propertyName;
   if (propertyName !== undefined) return badName(path, propertyName);
   const params = error.params as Record<string, unknown>;
@@ -119,10 +113,10 @@ function toFinding(error: ErrorObject, path: DataPath, data: unknown, order: Key
 /** Keys whose value is a mapping: an unknown key right after one with no value was meant to be inside it. */
 const NESTING_KEYS = new Set(['with', 'env', 'resources', 'on', 'push', 'pull_request', 'uses']);
 
-function unknownKey(path: DataPath, key: string, container: unknown, order: KeyOrder): Draft {
+function unknownKey(path: DataPath, key: string, container: unknown, order: KeyBefore): Draft {
   const level = keyLevel(path);
   const allowed = level ? (KEYS_BY_LEVEL[level] ?? []) : [];
-  const before = typeof container === 'object' && container !== null ? order.before(container, key) : undefined;
+  const before = typeof container === 'object' && container !== null ? order(container, key) : undefined;
   const siblings = container as Record<string, unknown>;
   const where = `unknown key '${key}' ${whereKeys(path)}`;
   if (before !== undefined && siblings[before] === null && NESTING_KEYS.has(before)) {

@@ -9,8 +9,9 @@ import { registerDeliveryRoutes } from './routes/api-deliveries.ts';
 import { registerRunLogRoutes } from './routes/api-run-logs.ts';
 import { registerRunRoutes } from './routes/api-runs.ts';
 import { registerSecretRoutes } from './routes/api-secrets.ts';
-import { registerHealthRoutes } from './routes/health.ts';
-import { registerMetricsRoutes } from './routes/metrics.ts';
+import { registerOpsRoutes } from '../ops/ops-routes.ts';
+import { createLogHub } from '../web/log-hub.ts';
+import { registerWebRoutes } from '../web/web-routes.ts';
 
 export type { AppDeps, ServerContext, SubmitQueue } from './context.ts';
 
@@ -24,14 +25,15 @@ export function createApp(deps: AppDeps): Express {
   if (apiToken === undefined) {
     throw new Error('PISTAGES_API_TOKEN is required to serve the API; generate one with `openssl rand -hex 32`');
   }
-  const { publicRoutes, submit, ...rest } = deps;
+  const { publicRoutes, submit, registry: _registry, readiness, logHub, ...rest } = deps;
   const now = deps.now ?? (() => new Date());
-  const metrics = createMetrics();
+  const metrics = createMetrics(deps.registry);
   const secretsEnabled = deps.config.secretKey !== undefined;
   const ctx: ServerContext = {
     ...rest,
     now,
     followPollMs: deps.followPollMs ?? 250,
+    logHub: logHub ?? createLogHub({ runs: deps.runs, logs: deps.logs, pollMs: deps.followPollMs ?? 250, onError: (err, runId) => deps.log.error({ err, runId }, 'log tail failed') }),
     metrics,
     secretsEnabled,
     submit: { ...(submit ?? { runs: deps.runs, queue: deps.queue, secretsEnabled, now, log: deps.log }), onSubmitted: (run) => metrics.runSubmitted(run.source) },
@@ -42,9 +44,9 @@ export function createApp(deps: AppDeps): Express {
   app.use(accessLog(deps.log));
   app.use(ctx.metrics.observe);
 
-  registerHealthRoutes(app, deps.ping ?? (() => deps.runs.get('000000000000000000000000')));
-  registerMetricsRoutes(app, ctx.metrics);
+  registerOpsRoutes(app, { registry: metrics.registry, readiness: readiness ?? { mongodb: deps.ping ?? (() => deps.runs.list({}, { limit: 1 })) } });
   publicRoutes?.(app);
+  registerWebRoutes(app, ctx);
 
   app.use('/api', requireToken(apiToken));
   registerActionRoutes(app, ctx);

@@ -4,6 +4,9 @@ import type { Config } from '../config.ts';
 import type { SubmitDeps } from '../runs/submit.ts';
 import type { ActionRegistry, DeliveryLog, LogStore, RunStore, SecretStore } from '../store/store.ts';
 import type { ServerMetrics } from './metrics.ts';
+import type { Registry } from 'prom-client';
+import type { ReadinessChecks } from '../ops/readiness.ts';
+import type { LogHub } from '../web/log-hub.ts';
 
 /** What createApp needs, and what its route modules receive. */
 
@@ -23,8 +26,14 @@ export interface AppDeps {
   now?: () => Date;
   /** told after a cancel was recorded, so a worker in this process can stop the run at once */
   onCancel?: (runId: string) => void;
-  /** database ping for /readyz; default: looking up a run id that does not exist */
+  /** database ping for /readyz when `readiness` is not given; default: listing one run */
   ping?: () => Promise<unknown>;
+  /** the process's metrics registry (main.ts builds it once); default: one of the app's own */
+  registry?: Registry;
+  /** named readiness checks for /readyz (mongodb, docker, queue); default: { mongodb: ping } */
+  readiness?: ReadinessChecks;
+  /** the shared log tails; default: one built on `runs` and `logs`, polling every followPollMs */
+  logHub?: LogHub;
   /** how often a `?follow=1` log stream polls the LogStore for new lines (default 250 ms) */
   followPollMs?: number;
   /** routes mounted before `/api` and its token (the GitHub webhook), each verifying its own requests */
@@ -36,8 +45,9 @@ export interface AppDeps {
 }
 
 /** What route modules receive: the deps with defaults filled in, plus the app's metrics. */
-export interface ServerContext extends Omit<AppDeps, 'now' | 'followPollMs' | 'ping' | 'publicRoutes' | 'submit'> {
+export interface ServerContext extends Omit<AppDeps, 'now' | 'followPollMs' | 'ping' | 'publicRoutes' | 'submit' | 'registry' | 'readiness' | 'logHub'> {
   now: () => Date;
+  logHub: LogHub;
   followPollMs: number;
   metrics: ServerMetrics;
   /** false without PISTAGES_SECRET_KEY: secret routes answer 503 and jobs using secrets are refused */

@@ -3,8 +3,8 @@ import { Counter, Histogram, Registry } from 'prom-client';
 import type { RunSource } from '../store/store.ts';
 
 /**
- * Prometheus metrics of one app. The registry belongs to the app (no prom-client global registry),
- * so two apps in one process (tests) never share or double-register metrics.
+ * Prometheus metrics of one app, on the process's registry when given (main.ts), else on the app's
+ * own (never prom-client's global one, so two apps in one process never double-register).
  */
 export interface ServerMetrics {
   registry: Registry;
@@ -13,8 +13,7 @@ export interface ServerMetrics {
   runSubmitted(source: RunSource): void;
 }
 
-export function createMetrics(): ServerMetrics {
-  const registry = new Registry();
+export function createMetrics(registry: Registry = new Registry()): ServerMetrics {
   const requests = new Counter({
     name: 'pistages_http_requests_total',
     help: 'HTTP requests answered, by method, route and status',

@@ -39,6 +39,12 @@ export function toRunSummary(run: RunRecord) {
     finishedAt: run.finishedAt ?? null,
     message: run.message ?? null,
     rerunOf: run.rerunOf ?? null,
+    onlyGroups: run.onlyGroups ?? null,
+    event: run.event ?? null,
+    pullRequest: run.pullRequest ?? null,
+    sender: run.sender ?? null,
+    fork: run.fork ?? false,
+    deliveryId: run.deliveryId ?? null,
   };
 }
 
@@ -47,7 +53,6 @@ export function toRunView(run: RunRecord) {
     ...toRunSummary(run),
     file: run.file,
     params: run.params,
-    onlyGroups: run.onlyGroups ?? null,
     groups: groupsOf(run),
   };
 }

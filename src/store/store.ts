@@ -232,8 +232,14 @@ export interface DeliveryLog {
   get(id: string): Promise<DeliveryRecord | null>;
   /** the stored payload text, for processing (kept until the record expires) */
   payload(id: string): Promise<string | null>;
-  /** counts a processing attempt; returns the record after the increment */
-  startProcessing(id: string): Promise<DeliveryRecord | null>;
+  /**
+   * Takes a `received` delivery for processing until now+leaseMs, counting the attempt; null when
+   * it has its outcome already, or another process holds it (or it waits for a retry), so two
+   * processes never work on one delivery at once.
+   */
+  claim(id: string, now: Date, leaseMs: number): Promise<DeliveryRecord | null>;
+  /** gives a claimed delivery back, to be claimed again no earlier than `notBefore` (a retry) */
+  release(id: string, notBefore: Date): Promise<void>;
   /** run ids created so far (so a retried processing does not create them twice) */
   addRuns(id: string, runIds: string[]): Promise<void>;
   finish(id: string, outcome: Exclude<DeliveryOutcome, 'received'>, reason: string, now: Date): Promise<void>;

@@ -9,8 +9,9 @@ export interface EngineWatch {
 /**
  * Wraps an executor to remember whether the container engine itself failed during a run.
  * run-job reports such a run as `error` like any other system failure; the worker uses this to
- * tell a transient engine failure (worth re-queueing with backoff) from a missing image or a bad
- * template (that would fail the same way again).
+ * tell a transient engine failure (worth re-queueing with backoff) from a missing image, a bad
+ * template or what the job itself asked for (ExecutorError 'job': malformed outputs, a refused
+ * limit, a command too long), which would fail the same way again and must not run twice.
  */
 export function watchEngine(inner: Executor): EngineWatch {
   let engineFailure: string | undefined;

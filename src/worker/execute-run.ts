@@ -16,15 +16,15 @@ export type StopReason = 'cancel' | 'shutdown' | 'lease-lost';
 export class RunControl {
   readonly controller = new AbortController();
   #reason: StopReason | undefined;
-  #leaseHeld: () => boolean = () => true;
+  #leaseHeld: () => boolean | Promise<boolean> = () => true;
 
-  /** `held` says whether this worker still holds the run's lease (see Heartbeat.held); false stops the run. */
-  watchLease(held: () => boolean): void {
+  /** `held` says whether this worker still holds the run's lease (see Heartbeat.held); a loss stops the run. */
+  watchLease(held: () => boolean | Promise<boolean>): void {
     this.#leaseHeld = held;
   }
 
-  /** false when the run must not go on here: its lease was lost, or has just lapsed. */
-  leaseHeld(): boolean {
+  /** false when the run must not go on here: its lease was lost (a promise only while that is checked). */
+  leaseHeld(): boolean | Promise<boolean> {
     return this.#reason !== 'lease-lost' && this.#leaseHeld();
   }
 
@@ -118,8 +118,9 @@ export async function executeRun(deps: ExecuteRunDeps, run: RunRecord, control: 
   // once the final status is stored the run is no longer held (a heartbeat then reports it lost)
   let finalWritten = false;
   const onEvent = async (event: RunEvent): Promise<void> => {
-    // checked before every write: a worker that missed its own heartbeat must not race the new owner
-    if (!control.leaseHeld()) return;
+    // checked before every write: a worker that missed its own heartbeat must not race a new owner
+    const held = control.leaseHeld();
+    if (held !== true && !(await held)) return;
     if (event.type === 'run' && TERMINAL_STATUSES.includes(event.status)) {
       const final = finalEvent(deps, run, event, control.reason, engine.engineFailure);
       requeueDelayMs = final.requeueDelayMs;

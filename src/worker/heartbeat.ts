@@ -19,12 +19,13 @@ export interface HeartbeatOptions {
 
 export interface Heartbeat {
   /**
-   * false once the lease has run out by this worker's clock (reporting the loss through onLost,
-   * once). Call it before anything another owner must not see twice: a worker whose event loop
-   * was blocked past its lease learns here, before its next write, that the run may be running
-   * elsewhere already.
+   * Whether this worker still holds the run. Within the lease by this worker's clock: true at once.
+   * Past it (the event loop was blocked, or renewals failed) another worker may have taken the run,
+   * so the lease is renewed first, which succeeds only if none did; else the loss is reported
+   * through onLost and the answer is false. Call it before anything the new owner must not see
+   * twice (a status write, the next step).
    */
-  held(): boolean;
+  held(): boolean | Promise<boolean>;
   /** stops the beats; resolves once a beat in progress has finished */
   stop(): Promise<void>;
 }
@@ -33,17 +34,17 @@ export interface Heartbeat {
  * Keeps a claimed run's lease alive and watches for cancellation while it runs. Beats never
  * overlap (each is scheduled after the previous one finished). A beat that fails (database down)
  * is retried at the next interval; once the lease has run out without a renewal, the run is
- * treated as lost, since another worker may already have recovered it. A beat that comes too late
- * (the event loop was blocked) does not renew a lapsed lease: it reports the run lost instead.
+ * treated as lost, since another worker may already have recovered it.
  */
 export function startHeartbeat(options: HeartbeatOptions): Heartbeat {
   const { runs, runId, workerId, leaseMs, now, log } = options;
   let lastRenewal = (options.renewedAt ?? now()).getTime();
   let stopped = false;
+  let lost = false;
   let cancelSeen = false;
   let timer: NodeJS.Timeout | undefined;
   let inFlight: Promise<void> = Promise.resolve();
-  let lost = false;
+  let confirming: Promise<boolean> | undefined;
 
   const lose = (why: string): void => {
     stopped = true;
@@ -51,23 +52,37 @@ export function startHeartbeat(options: HeartbeatOptions): Heartbeat {
     lost = true;
     options.onLost(why);
   };
-  const held = (): boolean => {
+
+  /** One renewal; false (and the loss reported) when another worker holds the run now. */
+  const renew = async (): Promise<boolean> => {
+    const at = now();
+    if (!(await runs.heartbeat(runId, workerId, leaseMs, at))) {
+      lose('another worker holds the run now (its lease had expired)');
+      return false;
+    }
+    lastRenewal = Math.max(lastRenewal, at.getTime());
+    return true;
+  };
+
+  const held = (): boolean | Promise<boolean> => {
     if (lost) return false;
     const silentMs = now().getTime() - lastRenewal;
     if (silentMs < leaseMs) return true;
-    lose(`this worker renewed no lease for ${silentMs} ms (over the ${leaseMs} ms lease; was its event loop blocked?), so another worker may run it now`);
-    return false;
+    confirming ??= renew()
+      .catch((err: unknown) => {
+        log.warn({ err, runId, silentMs }, 'worker: lease ran out and could not be renewed');
+        lose(`the lease ran out ${silentMs - leaseMs} ms ago and could not be renewed`);
+        return false;
+      })
+      .finally(() => {
+        confirming = undefined;
+      });
+    return confirming;
   };
 
   const beat = async (): Promise<void> => {
-    if (!held()) return;
     try {
-      const at = now();
-      if (!(await runs.heartbeat(runId, workerId, leaseMs, at))) {
-        lose('another worker holds the run now (its lease had expired)');
-        return;
-      }
-      lastRenewal = at.getTime();
+      if (!(await renew())) return;
       const run = await runs.get(runId);
       if (run?.cancelRequested && !cancelSeen) {
         cancelSeen = true;

@@ -62,7 +62,7 @@ describe('MongoDB store specifics', () => {
       assert.deepEqual(await indexes('actions'), ['_id_', 'name']);
       assert.deepEqual(await indexes('action_versions'), ['_id_', 'name_version']);
       assert.deepEqual(await indexes('secrets'), ['_id_', 'name_scope']);
-      assert.deepEqual(await indexes('deliveries'), ['_id_', 'at_ttl']);
+      assert.deepEqual(await indexes('deliveries'), ['_id_', 'at_ttl', 'repo_at']);
     } finally {
       await other.close();
     }

@@ -1,5 +1,6 @@
 import { describe } from 'node:test';
 import { actionRegistryContract } from './store/action-registry.part.ts';
+import { deliveryLogContract } from './store/delivery-log.part.ts';
 import { deliveryStoreContract } from './store/delivery-store.part.ts';
 import type { MakeStores } from './store/fixtures.ts';
 import { logStoreContract } from './store/log-store.part.ts';
@@ -24,5 +25,6 @@ export function runStoreContract(name: string, makeStores: MakeStores): void {
     actionRegistryContract(makeStores);
     secretStoreContract(makeStores);
     deliveryStoreContract(makeStores);
+    deliveryLogContract(makeStores);
   });
 }

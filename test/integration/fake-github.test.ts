@@ -87,10 +87,14 @@ describe('fake GitHub', () => {
     assert.equal(world.fake.checkRuns('acme/widgets').filter((r) => r.name !== 'build').length, 0, 'rejected requests change nothing');
   });
 
-  it('refuses requests without a token it knows, and App endpoints without a valid App JWT', async () => {
+  it('refuses requests without a live token it knows, and App endpoints without a valid App JWT', async () => {
     assert.equal((await api('/repos/acme/widgets/commits/main', { token: 'ghp_unknown' })).status, 401);
     assert.equal((await fetch(`${world.fake.url}/repos/acme/widgets/commits/main`)).status, 401);
     assert.equal((await api('/app')).status, 401);
+    const expired = world.fake.credentials.issue(1, {}, Date.now() - 2 * 60 * 60_000);
+    assert.equal((await api('/repos/acme/widgets/commits/main', { token: expired.token })).status, 401);
+    const fresh = world.fake.credentials.issue(1, {});
+    assert.equal((await api('/repos/acme/widgets/commits/main', { token: fresh.token })).status, 200);
     const forged = `${Buffer.from('{"alg":"RS256"}').toString('base64url')}.${Buffer.from(`{"iss":4242,"iat":1,"exp":${Math.floor(Date.now() / 1000) + 60}}`).toString('base64url')}.c2ln`;
     assert.equal((await api('/app', { headers: { authorization: `Bearer ${forged}` } })).status, 401);
   });

@@ -27,9 +27,9 @@ export interface PistagesServer {
   close(options?: { keepDatabase?: boolean }): Promise<void>;
 }
 
-export async function startPistages(world: GithubWorld, options: { env?: Record<string, string>; mongo?: TestMongo; worker?: boolean } = {}): Promise<PistagesServer> {
-  const mongo = options.mongo ?? (await startTestMongo());
-  const config = loadConfig({
+/** The environment of a test server (also for `bin/pistages serve` as a child process). */
+export function serverEnv(world: GithubWorld, mongo: TestMongo, extra: Record<string, string> = {}): Record<string, string> {
+  return {
     MONGODB_URI: mongo.uri,
     PISTAGES_DB: mongo.dbName,
     PISTAGES_API_TOKEN: API_TOKEN,
@@ -49,8 +49,13 @@ export async function startPistages(world: GithubWorld, options: { env?: Record<
     PISTAGES_REPORT_INTERVAL: '300ms',
     PISTAGES_POLL_INTERVAL: '200ms',
     PISTAGES_LOG_LEVEL: 'silent',
-    ...options.env,
-  });
+    ...extra,
+  };
+}
+
+export async function startPistages(world: GithubWorld, options: { env?: Record<string, string>; mongo?: TestMongo; worker?: boolean } = {}): Promise<PistagesServer> {
+  const mongo = options.mongo ?? (await startTestMongo());
+  const config = loadConfig(serverEnv(world, mongo, options.env));
   const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const services = await buildServices(config, { worker: options.worker ?? true, log, github: true });
   const app = createApp({

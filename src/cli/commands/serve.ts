@@ -51,6 +51,8 @@ export function registerServe(program: Command): void {
         queue: services.queue,
         log,
         ping: services.ping,
+        registry: services.metrics.registry,
+        readiness: services.readiness,
         submit: services.submit,
         deliveries: services.deliveries,
         ...(services.github && { publicRoutes: (routes: Express) => services.github?.registerRoutes(routes) }),

@@ -15,10 +15,11 @@ import {
 } from '../executor.ts';
 import { demux } from './demux.ts';
 import { assertExecFits } from './exec-limits.ts';
-import { causeOf, describeEngine, engineError, refusedByEngine, startError, statusOf } from './engine-errors.ts';
+import { causeOf, describeEngine, engineError, refusedByEngine, statusOf } from './engine-errors.ts';
 import { ImageSource } from './image-source.ts';
 import { objectName, scopeLabels } from './labels.ts';
 import { readOutputs } from './read-outputs.ts';
+import { startError } from './start-error.ts';
 import type { DockerExecutorOptions } from './options.ts';
 import { waitUntilReady } from './readiness.ts';
 import { OUTPUT_DIR, outputsVolume, toContainerSpec, toEnvList, WORKSPACE_DIR } from './to-container-spec.ts';

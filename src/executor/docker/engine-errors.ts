@@ -1,6 +1,5 @@
 import type { Resources } from '../../pipeline/types.ts';
-import { ExecutorError, type ContainerSpecRequest } from '../executor.ts';
-import { NotReadyError } from './readiness.ts';
+import { ExecutorError } from '../executor.ts';
 
 /** Error shape of docker-modem: HTTP status from the engine, or a socket error code. */
 interface EngineFailure {
@@ -90,19 +89,4 @@ export function refusedByEngine(err: unknown, during: 'create' | 'start', resour
       'change `resources` in the job (cpus at least 0.01 and at most the host has, memory at least 6m)',
     { cause: err },
   );
-}
-
-/** Why a created container did not start: a refused limit (job), no shell in the image (image), or the engine. */
-export function startError(err: unknown, request: ContainerSpecRequest, where: string): ExecutorError {
-  const refused = refusedByEngine(err, 'start', request.resources);
-  if (refused) return refused;
-  if (err instanceof NotReadyError || /executable file not found/i.test(causeOf(err))) {
-    return new ExecutorError(
-      'image',
-      `image '${request.image}' cannot run steps: its container did not start a shell (${causeOf(err)}). ` +
-        "Pistages runs every command with sh -e -c; use an image that has 'sh' on its PATH.",
-      { cause: err },
-    );
-  }
-  return engineError(`start a container from image '${request.image}'`, err, where);
 }

@@ -1,8 +1,6 @@
 import { once } from 'node:events';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Express, Response } from 'express';
 import type { Masker } from '../../executor/log/mask.ts';
-import { TERMINAL_STATUSES } from '../../pipeline/types.ts';
 import type { LogQuery, RunRecord } from '../../store/store.ts';
 import type { ServerContext } from '../context.ts';
 import { formatLogLine, sseEvent, stepNamer, toLogLineView, type LogLineView } from '../log-format.ts';
@@ -57,8 +55,9 @@ function filters(request: LogRequest): LogQuery {
 }
 
 /**
- * Polls the LogStore from the cursor every followPollMs until the run is terminal. The status is read
- * *before* draining, so lines written just before the run finished are always sent before `end`.
+ * Streams from the run's shared tail (web/log-hub.ts): one database poll per followed run, whatever
+ * the number of clients. A resume cursor is checked against the store first, so a malformed one is
+ * a 400 rather than a broken stream.
  */
 async function follow(
   ctx: ServerContext,
@@ -68,6 +67,7 @@ async function follow(
   view: (lines: Awaited<ReturnType<ServerContext['logs']['read']>>) => LogLineView[],
   masker: Masker,
 ): Promise<void> {
+  if (query.after !== undefined) await ctx.logs.read(run.id, { after: query.after, limit: 1 });
   const closed = (): boolean => res.destroyed || res.writableEnded;
   res.status(200).set({
     'Content-Type': 'text/event-stream; charset=utf-8',
@@ -77,35 +77,24 @@ async function follow(
   res.flushHeaders();
   const stop = new AbortController();
   res.on('close', () => stop.abort());
-  let after = query.after;
-  let lastWrite = Date.now();
+  const keepalive = setInterval(() => void write(res, ': keepalive\n\n', stop.signal), KEEPALIVE_MS);
   try {
-    while (!closed()) {
-      const current = await ctx.runs.get(run.id);
-      const finished = current === null || TERMINAL_STATUSES.includes(current.status);
-      for (;;) {
-        const lines = view(await ctx.logs.read(run.id, { ...query, after, limit: BATCH }));
-        if (lines.length > 0) {
-          if (!(await write(res, lines.map((l) => sseEvent('line', l, l.cursor)).join(''), stop.signal))) return;
-          after = lines.at(-1)?.cursor;
-          lastWrite = Date.now();
-        }
-        if (lines.length < BATCH) break;
+    for await (const update of ctx.logHub.follow(run.id, query, stop.signal)) {
+      for (let from = 0; from < update.lines.length; from += BATCH) {
+        const lines = view(update.lines.slice(from, from + BATCH));
+        if (!(await write(res, lines.map((l) => sseEvent('line', l, l.cursor)).join(''), stop.signal))) return;
       }
-      if (finished) {
-        res.end(sseEvent('end', { status: current?.status ?? 'error', message: current?.message === undefined ? null : masker.maskText(current.message) }));
+      if (update.end !== undefined) {
+        res.end(sseEvent('end', { status: update.end.status, message: update.end.message === undefined ? null : masker.maskText(update.end.message) }));
         return;
       }
-      if (Date.now() - lastWrite >= KEEPALIVE_MS) {
-        if (!(await write(res, ': keepalive\n\n', stop.signal))) return;
-        lastWrite = Date.now();
-      }
-      await sleep(ctx.followPollMs, undefined, { signal: stop.signal }).catch(() => undefined);
     }
   } catch (error) {
     // headers are sent: tell the client in-band, log it, and end the stream (never leave it hanging)
     ctx.log.error({ err: error, runId: run.id }, 'log stream failed');
     if (!closed()) res.end(sseEvent('error', { error: 'internal', message: 'the log stream failed on the server; reconnect to resume' }));
+  } finally {
+    clearInterval(keepalive);
   }
 }
 

@@ -23,6 +23,8 @@ interface DeliveryDoc {
   runIds?: string[];
   processedAt?: Date;
   attempts?: number;
+  /** held for processing (or waiting for a retry) until then */
+  leaseUntil?: Date;
   payload?: string;
 }
 
@@ -58,11 +60,16 @@ export class MongoDeliveryLog implements DeliveryLog {
     return doc?.payload ?? null;
   }
 
-  async startProcessing(id: string): Promise<DeliveryRecord | null> {
+  async claim(id: string, now: Date, leaseMs: number): Promise<DeliveryRecord | null> {
     return this.#lock.run(`delivery:${id}`, async () => {
-      await this.#deliveries.updateOne({ _id: id }, { $inc: { attempts: 1 } });
-      return this.get(id);
+      const free = { _id: id, outcome: 'received' as const, $or: [{ leaseUntil: { $exists: false } }, { leaseUntil: { $lte: now } }] };
+      const claimed = await this.#deliveries.updateOne(free, { $inc: { attempts: 1 }, $set: { leaseUntil: new Date(now.getTime() + leaseMs) } });
+      return claimed.modifiedCount === 1 ? this.get(id) : null;
     });
+  }
+
+  async release(id: string, notBefore: Date): Promise<void> {
+    await this.#lock.run(`delivery:${id}`, () => this.#deliveries.updateOne({ _id: id }, { $set: { leaseUntil: notBefore } }));
   }
 
   async addRuns(id: string, runIds: string[]): Promise<void> {
@@ -71,7 +78,7 @@ export class MongoDeliveryLog implements DeliveryLog {
   }
 
   async finish(id: string, outcome: Exclude<DeliveryOutcome, 'received'>, reason: string, now: Date): Promise<void> {
-    await this.#lock.run(`delivery:${id}`, () => this.#deliveries.updateOne({ _id: id }, { $set: { outcome, reason, processedAt: now } }));
+    await this.#lock.run(`delivery:${id}`, () => this.#deliveries.updateOne({ _id: id }, { $set: { outcome, reason, processedAt: now }, $unset: { leaseUntil: '' } }));
   }
 
   async list(filter: DeliveryFilter, limit: number): Promise<DeliveryRecord[]> {

@@ -1,5 +1,5 @@
 import type { Plan } from '../../../src/pipeline/types.ts';
-import type { ActionRegistry, DeliveryStore, LogStore, NewRun, RunStore, SecretStore } from '../../../src/store/store.ts';
+import type { ActionRegistry, DeliveryLog, DeliveryStore, LogStore, NewRun, ReportStateStore, RunCredentialStore, RunStore, SecretStore } from '../../../src/store/store.ts';
 
 /** What a store implementation hands the contract suite. */
 export interface StoreSet {
@@ -8,6 +8,9 @@ export interface StoreSet {
   actions: ActionRegistry;
   secrets: SecretStore;
   deliveries: DeliveryStore;
+  deliveryLog: DeliveryLog;
+  credentials: RunCredentialStore;
+  reports: ReportStateStore;
 }
 
 export interface StoreFixture {
@@ -26,7 +29,8 @@ export type MakeStores = (clock: () => Date) => Promise<StoreFixture>;
 
 export class TestClock {
   #t: number;
-  constructor(start = Date.UTC(2025, 0, 6, 9, 0, 0)) {
+  /** starts near now (to the minute): a server with real TTL indexes would expire documents stamped long ago */
+  constructor(start = Math.floor(Date.now() / 60_000) * 60_000) {
     this.#t = start;
   }
   readonly now = (): Date => new Date(this.#t);

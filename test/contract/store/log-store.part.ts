@@ -128,6 +128,15 @@ export function logStoreContract(makeStores: MakeStores): void {
       assert.deepEqual(read.map((l) => l.line), batch.map((l) => l.line));
     });
 
+    it('reads the last N lines of one step attempt with `tail`', async () => {
+      const tail = await fx.stores.logs.read(runId, { group: 'test', step: 0, attempt: 2, tail: 300 });
+      assert.deepEqual(tail.map((l) => l.seq), Array.from({ length: 300 }, (_, i) => perStream - 300 + i));
+      assert.ok(tail.every((l) => l.group === 'test' && l.attempt === 2));
+      const all = await fx.stores.logs.read(runId, { group: 'build', step: 1, tail: 100_000 });
+      assert.equal(all.length, perStream, 'a tail longer than the log is the whole log');
+      await assert.rejects(fx.stores.logs.read(runId, { tail: 0 }), InvalidInputError);
+    });
+
     it('rejects a malformed cursor or limit with InvalidInputError', async () => {
       await assert.rejects(fx.stores.logs.read(runId, { after: 'bogus' }), InvalidInputError);
       await assert.rejects(fx.stores.logs.read(runId, { limit: -1 }), InvalidInputError);

@@ -1,7 +1,7 @@
 /** Job-size limits, resource values Docker refuses, and files large enough to stall a quadratic validator. */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatIssue, parseJob } from '../../../src/pipeline/index.ts';
+import { buildPlan, createCatalog, formatIssue, parseJob, ValidationError } from '../../../src/pipeline/index.ts';
 import { MAX_GROUPS, MAX_ISSUES_SHOWN, MAX_RUN_BYTES, MAX_STEPS } from '../../../src/pipeline/limits.ts';
 
 const issuesOf = (text: string): string[] => parseJob(text, 'big.yaml').issues.map(formatIssue);
@@ -105,5 +105,42 @@ describe('large invalid files', () => {
   test('a typo among many unknown keys still gets its suggestion', () => {
     const issues = issuesOf(unknownKeys(50, (i) => (i === 25 ? 'imgae' : `k${i}`)));
     assert.ok(issues.includes("big.yaml:28:1: unknown key 'imgae' at the top level; did you mean 'image'?"), issues.join('\n'));
+  });
+});
+
+describe('steps that actions add count towards the limit', () => {
+  const parsed = (text: string, file: string) => {
+    const { job, issues } = parseJob(text, file);
+    assert.deepEqual(issues, []);
+    return job!;
+  };
+  const stepsOf = (n: number, step: string) => Array.from({ length: n }, () => `    - ${step}`).join('\n');
+  // Leaf: 40 commands; Middle: 40 uses of Leaf (1,600 steps); a job using Middle once has 1,600 steps
+  const catalog = createCatalog([
+    parsed(`name: Leaf\nimage: a\nuses:\n  main:\n${stepsOf(40, 'run: echo leaf')}\n`, 'leaf.yaml'),
+    parsed(`name: Middle\nuses:\n  main:\n${stepsOf(40, 'dep: Leaf')}\n`, 'middle.yaml'),
+    parsed(`name: Small\nuses:\n  main:\n${stepsOf(24, 'dep: Leaf')}\n`, 'small.yaml'),
+  ]).catalog;
+
+  test('a plan within the limit is built', () => {
+    const plan = buildPlan(parsed('name: ok\nuses:\n  main:\n    - dep: Small\n    - dep: Leaf\n', 'ok.yaml'), catalog);
+    assert.equal(plan.groups[0]?.steps.length, 1000);
+  });
+
+  test('a plan beyond it is a validation error naming the limit, at the step that crosses it', () => {
+    assert.throws(
+      () => buildPlan(parsed('name: big\nimage: a\nuses:\n  main:\n    - run: echo first\n    - dep: Middle\n', 'big.yaml'), catalog),
+      (err: unknown) => {
+        assert.ok(err instanceof ValidationError);
+        assert.deepEqual(
+          err.issues.map(formatIssue),
+          // the action alone has too many, and so has the job at the step that uses it
+          ['middle.yaml:29:7', 'big.yaml:6:7'].map(
+            (at) => `${at}: with the steps of the actions it uses, the job has more than ${MAX_STEPS} steps here, over the limit per job; use fewer or smaller actions, or split the job`,
+          ),
+        );
+        return true;
+      },
+    );
   });
 });

@@ -1,0 +1,112 @@
+import Docker from 'dockerode';
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import { DockerExecutor } from '../executor/docker/docker-executor.ts';
+import { localOwnerLabels } from '../executor/docker/labels.ts';
+import { reapLocalLeftovers } from '../executor/docker/reaper.ts';
+import { MIN_SECRET_LENGTH } from '../executor/log/mask.ts';
+import { runJob } from '../executor/run-job.ts';
+import type { Plan, Scalar } from '../pipeline/types.ts';
+import { trapInterrupts } from './interrupts.ts';
+import { loadPlan } from './load-plan.ts';
+import { localContext } from './local-context.ts';
+import { localRunSettings, type LocalRunFlags } from './local-settings.ts';
+import { localWorkspace, WorkspaceUsageError, type LocalWorkspace, type WorkspaceFlags } from './local-workspace.ts';
+import { streamOutput } from './output.ts';
+import { isProcessAlive } from './processes.ts';
+import { RunPrinter } from './run-printer.ts';
+
+/** Exit codes of `pistages run` (JOB-FORMAT.md, command line). */
+export const EXIT = { success: 0, failed: 1, usage: 2, interrupted: 130 } as const;
+
+export interface LocalRunOptions extends LocalRunFlags, WorkspaceFlags {
+  actions: string[];
+  with: Record<string, Scalar>;
+}
+
+const say = (text: string): void => {
+  process.stderr.write(text);
+};
+
+export async function runLocal(file: string, options: LocalRunOptions): Promise<number> {
+  // a closed terminal or stderr pipe leaves nowhere to report to; the run still cleans up
+  process.stderr.on('error', () => undefined);
+  const settings = localRunSettings(options, process.env);
+  if ('errors' in settings) {
+    for (const error of settings.errors) say(`pistages run: ${error}\n`);
+    return EXIT.usage;
+  }
+  const loaded = await loadPlan(file, options.actions, options.with);
+  if (!loaded) return EXIT.usage;
+  const { plan } = loaded;
+  const secrets = readSecrets(plan);
+  if (secrets === undefined) return EXIT.usage;
+
+  const docker = new Docker();
+  try {
+    await docker.ping();
+  } catch (error) {
+    say(`pistages run: cannot reach the Docker engine (${(error as Error).message}); start dockerd or set DOCKER_HOST\n`);
+    return EXIT.usage;
+  }
+
+  const cancel = new AbortController();
+  const interrupts = trapInterrupts(cancel, say);
+  const out = streamOutput(process.stdout, (err) => interrupts.interrupt(`stdout closed: ${(err as NodeJS.ErrnoException).code ?? err.message}`));
+  const host = hostname();
+  const labels = localOwnerLabels(host, process.pid);
+  const runId = `local-${randomBytes(6).toString('hex')}`;
+  let workspace: LocalWorkspace | undefined;
+  try {
+    const reaped = await reapLocalLeftovers(docker, host, isProcessAlive);
+    if (reaped.containers + reaped.volumes > 0) {
+      say(`pistages run: removed ${reaped.containers} container(s) and ${reaped.volumes} volume(s) left by earlier runs whose process is gone\n`);
+    }
+    try {
+      workspace = await localWorkspace(docker, file, options, { runId, job: plan.job, labels, log: (m) => say(`pistages run: ${m}\n`) });
+    } catch (err) {
+      say(`pistages run: ${err instanceof WorkspaceUsageError ? '' : 'cannot prepare the workspace: '}${(err as Error).message}\n`);
+      return err instanceof WorkspaceUsageError ? EXIT.usage : EXIT.failed;
+    }
+    if (cancel.signal.aborted) return EXIT.interrupted;
+    const printer = new RunPrinter(plan, (text) => out.write(text), process.stdout.isTTY === true);
+    await out.write(`${workspace.note}\n`);
+    const executor = new DockerExecutor({ docker, network: settings.network, pullPolicy: settings.pullPolicy, labels, workspaceSource: workspace.source });
+    const started = Date.now();
+    const result = await runJob(plan, {
+      runId,
+      executor,
+      onEvent: printer.onEvent,
+      signal: cancel.signal,
+      defaultRetry: settings.defaultRetry,
+      groupConcurrency: settings.groupConcurrency,
+      secrets,
+      logCapBytes: settings.logCapBytes,
+      defaultTimeoutMs: settings.defaultTimeoutMs,
+      context: await localContext(workspace.checkout),
+    });
+    await out.write(printer.summary(result.status, Date.now() - started));
+    if (cancel.signal.aborted) return EXIT.interrupted;
+    return result.status === 'success' ? EXIT.success : EXIT.failed;
+  } finally {
+    await workspace?.source?.dispose().catch((err: unknown) => say(`pistages run: ${(err as Error).message}; \`pistages prune\` removes it later\n`));
+    interrupts.release();
+  }
+}
+
+/** The plan's secrets from the environment, or undefined (after saying why) when one is missing or too short to mask. */
+function readSecrets(plan: Plan): Record<string, string> | undefined {
+  const missing = plan.secrets.filter((name) => process.env[name] === undefined);
+  if (missing.length > 0) {
+    const many = missing.length > 1;
+    say(`pistages run: the job needs secret${many ? 's' : ''} ${missing.join(', ')}; for a local run, export ${many ? 'them' : 'it'} as environment variable${many ? 's' : ''} of the same name\n`);
+    return undefined;
+  }
+  const secrets = Object.fromEntries(plan.secrets.map((name) => [name, process.env[name] ?? '']));
+  const short = plan.secrets.filter((name) => (secrets[name] ?? '').length < MIN_SECRET_LENGTH);
+  if (short.length > 0) {
+    say(`pistages run: secret ${short.join(', ')} must be at least ${MIN_SECRET_LENGTH} characters: shorter values cannot be masked in logs\n`);
+    return undefined;
+  }
+  return secrets;
+}

@@ -1,0 +1,51 @@
+import { TERMINAL_STATUSES, type Status } from '../pipeline/types.ts';
+import type { RunStore } from '../store/store.ts';
+import type { OpsMetrics } from './ops-metrics.ts';
+
+/**
+ * The RunStore, counting finished runs and timing steps as their events are written. Wrapped once in
+ * main.ts, so the worker feeds the metrics without knowing of them. A step is timed from its
+ * `running` event to its final one; the start times of steps still running are the only state kept.
+ */
+export function meteredRunStore(store: RunStore, metrics: Pick<OpsMetrics, 'runFinished' | 'stepFinished'>): RunStore {
+  const started = new Map<string, Date>();
+  const final = (status: Status): boolean => TERMINAL_STATUSES.includes(status);
+  return {
+    ...bind(store),
+    apply: async (event) => {
+      await store.apply(event);
+      if (event.type === 'run' && final(event.status)) metrics.runFinished(event.status);
+      if (event.type !== 'step') return;
+      const key = `${event.runId}\u0000${event.group}\u0000${event.step}\u0000${event.attempt}`;
+      if (event.status === 'running') started.set(key, event.at);
+      else if (final(event.status)) {
+        const from = started.get(key);
+        started.delete(key);
+        if (from !== undefined) metrics.stepFinished(event.status, Math.max(0, (event.at.getTime() - from.getTime()) / 1000));
+      }
+    },
+    requestCancel: async (id) => {
+      const record = await store.requestCancel(id);
+      if (record !== null && record.status === 'cancelled') metrics.runFinished('cancelled');
+      return record;
+    },
+    finish: async (id, status, message, now) => {
+      await store.finish(id, status, message, now);
+      metrics.runFinished(status);
+    },
+  };
+}
+
+function bind(store: RunStore): RunStore {
+  return {
+    create: (run) => store.create(run),
+    get: (id) => store.get(id),
+    list: (filter, page) => store.list(filter, page),
+    apply: (event) => store.apply(event),
+    claim: (id, worker, leaseMs, now) => store.claim(id, worker, leaseMs, now),
+    heartbeat: (id, worker, leaseMs, now) => store.heartbeat(id, worker, leaseMs, now),
+    expired: (now) => store.expired(now),
+    requestCancel: (id) => store.requestCancel(id),
+    finish: (id, status, message, now) => store.finish(id, status, message, now),
+  };
+}

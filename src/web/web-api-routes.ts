@@ -1,0 +1,102 @@
+import { once } from 'node:events';
+import type { Express, RequestHandler, Response } from 'express';
+import { TERMINAL_STATUSES } from '../pipeline/types.ts';
+import { prepareRerun } from '../runs/rerun.ts';
+import { submitRun } from '../runs/submit.ts';
+import type { LogQuery } from '../store/store.ts';
+import type { ServerContext } from '../server/context.ts';
+import { conflict } from '../server/http-error.ts';
+import { loadRun } from '../server/load-run.ts';
+import { formatLogLine, sseEvent, stepNamer, toLogLineView } from '../server/log-format.ts';
+import { runMasker } from '../server/secret-mask.ts';
+import { logFilter } from './log-filter.ts';
+
+const BATCH = 2000;
+const KEEPALIVE_MS = 15_000;
+
+/**
+ * What the pages' script calls, with the session cookie instead of the API token:
+ * `GET /ui/runs/:id/events` (the log as SSE batches from the shared tail), `GET /ui/runs/:id/log.txt`
+ * (the raw log), and the mutations `POST /ui/runs/:id/cancel` and `/rerun[?failed=true]`, which run
+ * the same application code as the API's routes.
+ */
+export function registerWebApiRoutes(app: Express, ctx: ServerContext, read: RequestHandler, write: RequestHandler[]): void {
+  const masking = (run: Parameters<typeof runMasker>[1]) => runMasker(ctx.secretsEnabled ? ctx.secrets : undefined, run);
+
+  app.get('/ui/runs/:id/events', read, async (req, res) => {
+    const run = await loadRun(ctx, String(req.params.id));
+    const query: LogQuery = { ...logFilter(req.query) };
+    const after = req.get('last-event-id');
+    if (after !== undefined) {
+      await ctx.logs.read(run.id, { after, limit: 1 });
+      query.after = after;
+    }
+    const masker = await masking(run);
+    res.status(200).set({ 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-cache, no-transform', 'X-Accel-Buffering': 'no' });
+    res.flushHeaders();
+    const stop = new AbortController();
+    res.on('close', () => stop.abort());
+    const keepalive = setInterval(() => void send(res, ': keepalive\n\n', stop.signal), KEEPALIVE_MS);
+    try {
+      for await (const update of ctx.logHub.follow(run.id, query, stop.signal)) {
+        for (let from = 0; from < update.lines.length; from += BATCH) {
+          const batch = update.lines.slice(from, from + BATCH);
+          const rows = batch.map((l) => [l.group, l.step, l.attempt, l.stream, masker.maskText(l.line)]);
+          if (!(await send(res, sseEvent('lines', rows, batch.at(-1)?.cursor), stop.signal))) return;
+        }
+        if (update.end !== undefined) {
+          res.end(sseEvent('end', { status: update.end.status, message: update.end.message === undefined ? null : masker.maskText(update.end.message) }));
+          return;
+        }
+      }
+    } catch (error) {
+      ctx.log.error({ err: error, runId: run.id }, 'page log stream failed');
+      if (!res.destroyed && !res.writableEnded) res.end(sseEvent('failure', { message: 'the log stream failed on the server; reload the page' }));
+    } finally {
+      clearInterval(keepalive);
+    }
+  });
+
+  app.get('/ui/runs/:id/log.txt', read, async (req, res) => {
+    const run = await loadRun(ctx, String(req.params.id));
+    const filter = logFilter(req.query);
+    const masker = await masking(run);
+    const name = stepNamer(run.plan);
+    res.type('text/plain; charset=utf-8').attachment(`run-${run.id}.log`);
+    let after: string | undefined;
+    for (;;) {
+      const lines = await ctx.logs.read(run.id, { ...filter, ...(after !== undefined && { after }), limit: 5000 });
+      const text = lines.map((l) => formatLogLine(toLogLineView(l, name(l.group, l.step), masker))).join('');
+      if (text !== '' && !(await send(res, text))) return;
+      if (lines.length < 5000) break;
+      after = lines.at(-1)?.cursor;
+    }
+    res.end();
+  });
+
+  app.post('/ui/runs/:id/cancel', ...write, async (req, res) => {
+    const run = await loadRun(ctx, String(req.params.id));
+    if (TERMINAL_STATUSES.includes(run.status)) throw conflict(`run ${run.id} already finished (${run.status}); nothing to cancel`, { status: run.status });
+    const updated = await ctx.runs.requestCancel(run.id);
+    if (updated === null) throw conflict(`run ${run.id} disappeared while cancelling`);
+    ctx.onCancel?.(run.id);
+    res.status(202).json({ id: run.id, status: updated.status, cancelRequested: true });
+  });
+
+  app.post('/ui/runs/:id/rerun', ...write, async (req, res) => {
+    const original = await loadRun(ctx, String(req.params.id));
+    const run = await submitRun(ctx.submit, await prepareRerun(ctx.actions, original, { failedOnly: req.query.failed === 'true' }));
+    res.status(201).json({ id: run.id });
+  });
+}
+
+async function send(res: Response, chunk: string, signal?: AbortSignal): Promise<boolean> {
+  if (res.destroyed) return false;
+  if (res.write(chunk)) return true;
+  try {
+    await once(res, 'drain', signal ? { signal } : {});
+    return !res.destroyed;
+  } catch {
+    return false;
+  }
+}
