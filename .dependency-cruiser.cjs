@@ -49,6 +49,27 @@ module.exports = {
       to: { path: ['^node_modules/express', '^src/(server|cli|github|main)'] },
     },
     {
+      name: 'core-knows-no-web-or-ops',
+      comment: 'pages and metrics sit on top: the core never imports src/web or src/ops (main.ts wires them in).',
+      severity: 'error',
+      from: { path: '^src/(pipeline|executor|worker|scheduler|store|runs|github)/' },
+      to: { path: ['^src/web/', '^src/ops/'] },
+    },
+    {
+      name: 'ops-is-a-leaf',
+      comment: 'src/ops (metrics registry, health) sees only domain types and its libraries, so every process can use it.',
+      severity: 'error',
+      from: { path: '^src/ops/' },
+      to: { path: '^src/', pathNot: ['^src/ops/', '^src/pipeline/', '^src/store/store\\.ts$', '^src/executor/events\\.ts$'] },
+    },
+    {
+      name: 'web-stays-on-the-application-layer',
+      comment: 'the pages use runs/store/ops and the server\'s HTTP helpers, never GitHub, workers, queues or adapters.',
+      severity: 'error',
+      from: { path: '^src/web/' },
+      to: { path: ['^src/(github|cli|worker|scheduler|embedded|store/mongo|executor/docker)/', '^src/main\\.ts$', '^node_modules/(@octokit|mongodb|dockerode)'] },
+    },
+    {
       name: 'no-circular',
       severity: 'error',
       from: {},

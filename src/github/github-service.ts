@@ -2,6 +2,7 @@ import type { Express } from 'express';
 import type { SubmitDeps } from '../runs/submit.ts';
 import type { ActionRegistry, DeliveryLog, LogStore, ReportStateStore, RunStore } from '../store/store.ts';
 import { parseActionsRepo, syncActions, type ActionsRepo } from './actions-sync.ts';
+import { GithubConfigError } from './app-auth.ts';
 import { builtinActions } from './builtin-actions.ts';
 import { createGithubClients, type GithubAuth } from './client.ts';
 import { RepoReader } from './discover.ts';
@@ -149,8 +150,14 @@ export function createGithubService(deps: GithubServiceDeps): GithubService {
       });
     },
     async start() {
-      const who = await clients.verify();
-      log.info({ mode: who.mode, name: who.name, api: settings.apiUrl }, 'GitHub credentials verified');
+      try {
+        const who = await clients.verify();
+        log.info({ mode: who.mode, name: who.name, api: settings.apiUrl }, 'GitHub credentials verified');
+      } catch (err) {
+        // wrong settings stop the start; GitHub failing (5xx, rate limit) only delays the work
+        if (err instanceof GithubConfigError) throw err;
+        log.warn({ err: String(err) }, 'GitHub did not confirm the credentials now; webhooks are accepted and processed once it answers');
+      }
       await deps.reportQueue.start(handleReport);
       await deps.deliveryQueue.start(handleDelivery);
       await sweep();

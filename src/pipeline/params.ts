@@ -13,6 +13,8 @@ import type { JobFile, Scalar, ValidationIssue } from './types.ts';
 export interface DeclaredParams {
   /** every declared name, `with` keys first, in file order */
   all: string[];
+  /** the same names, for lookups */
+  names: ReadonlySet<string>;
   /** names some template of the file uses (they need a value from `with` or the caller) */
   referenced: string[];
 }
@@ -41,7 +43,8 @@ export function templateTexts(file: JobFile): string[] {
  * at the step that holds them, so each problem is reported once.
  */
 export function declaredParams(file: JobFile, templates: Templates): DeclaredParams {
-  const referenced: string[] = [];
+  // Sets, not list scans: a file may declare tens of thousands of parameters
+  const referenced = new Set<string>();
   for (const text of templateTexts(file)) {
     let names: string[];
     try {
@@ -49,11 +52,11 @@ export function declaredParams(file: JobFile, templates: Templates): DeclaredPar
     } catch {
       continue;
     }
-    for (const name of names) if (name !== STEP_OUTPUTS && !referenced.includes(name)) referenced.push(name);
+    for (const name of names) if (name !== STEP_OUTPUTS) referenced.add(name);
   }
-  const all = Object.keys(file.with);
-  for (const name of referenced) if (!all.includes(name)) all.push(name);
-  return { all, referenced };
+  const all = new Set(Object.keys(file.with));
+  for (const name of referenced) all.add(name);
+  return { all: [...all], names: all, referenced: [...referenced] };
 }
 
 /**
@@ -68,7 +71,7 @@ export function jobParams(
 ): Record<string, Scalar> {
   const params: Record<string, Scalar> = { ...job.with };
   for (const [name, value] of Object.entries(given)) {
-    if (declared.all.includes(name)) {
+    if (declared.names.has(name)) {
       params[name] = value;
     } else {
       const hint = declared.all.length > 0 ? didYouMean(name, declared.all) : 'it takes no parameters';

@@ -35,7 +35,7 @@ export function expandJob(
     params,
     file: job,
     actions: [],
-    missing: declared.referenced.filter((name) => !Object.hasOwn(params, name)),
+    missing: new Set(declared.referenced.filter((name) => !Object.hasOwn(params, name))),
   };
   // A job that is itself the registered action of its name must not reach itself through a dep.
   if (catalog.get(job.name)?.file === job.file) scope.root = job.name;

@@ -59,7 +59,7 @@ export interface Scope {
   /** the job's name when the job is itself the registered action of that name (for cycles) */
   root?: string;
   /** referenced parameters without value, already reported: rendering does not report them again */
-  missing: string[];
+  missing: ReadonlySet<string>;
 }
 
 export interface Resolver {
@@ -87,7 +87,7 @@ export function createResolver(catalog: ActionCatalog, templates: Templates, iss
       return templates.render(text, scope.params);
     } catch (e) {
       if (!(e instanceof TemplateError)) throw e;
-      if (e.kind === 'unresolved' && e.names.every((name) => scope.missing.includes(name))) return text;
+      if (e.kind === 'unresolved' && e.names.every((name) => scope.missing.has(name))) return text;
       const where = scope.actions.length > 0 ? ` (in action '${scope.actions.at(-1)}', ${scope.file.file})` : '';
       issues.push(issueAt(pos, `${field}: ${e.message}${where}`));
       return text;
@@ -143,7 +143,7 @@ export function createResolver(catalog: ActionCatalog, templates: Templates, iss
     const decl = declared(action);
     const params: Record<string, Scalar> = { ...action.with };
     for (const [key, value] of Object.entries(step.with ?? {})) {
-      if (!decl.all.includes(key)) {
+      if (!decl.names.has(key)) {
         const hint = decl.all.length > 0 ? didYouMean(key, decl.all) : 'it takes no parameters';
         issues.push(issueAt(step.pos, `${action.name} has no parameter '${key}'; ${hint}`));
         continue;
@@ -154,7 +154,7 @@ export function createResolver(catalog: ActionCatalog, templates: Templates, iss
     for (const name of missing) {
       issues.push(issueAt(step.pos, `parameter '${name}' of action '${action.name}' (${action.file}) has no value; pass it in this step's 'with:' or give it a default in the action's 'with:'`));
     }
-    const child: Scope = { params, file: action, actions: [...scope.actions, action.name], missing };
+    const child: Scope = { params, file: action, actions: [...scope.actions, action.name], missing: new Set(missing) };
     if (scope.root !== undefined) child.root = scope.root;
     return child;
   };

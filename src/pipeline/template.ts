@@ -99,7 +99,7 @@ export function createTemplates(options: TemplateOptions = {}): Templates {
   return {
     render(text, view) {
       if (!text.includes('{{')) return text;
-      const missing: string[] = [];
+      const missing = new Set<string>();
       let out = '';
       for (const part of compile(text)) {
         if (typeof part === 'string') {
@@ -109,7 +109,7 @@ export function createTemplates(options: TemplateOptions = {}): Templates {
         } else {
           const value = lookup(view, part.path);
           if (value === undefined) {
-            if (!missing.includes(part.path[0]!)) missing.push(part.path[0]!);
+            missing.add(part.path[0]!);
           } else if (typeof value === 'object') {
             throw new TemplateError(
               'not-scalar',
@@ -121,15 +121,14 @@ export function createTemplates(options: TemplateOptions = {}): Templates {
           }
         }
       }
-      if (missing.length > 0) {
-        throw new TemplateError('unresolved', `no value for ${missing.map((n) => `'${n}'`).join(', ')}`, missing);
+      if (missing.size > 0) {
+        const names = [...missing];
+        throw new TemplateError('unresolved', `no value for ${names.map((n) => `'${n}'`).join(', ')}`, names);
       }
       return out;
     },
     references(text) {
-      const names: string[] = [];
-      for (const ref of refs(text)) if (!names.includes(ref.path[0]!)) names.push(ref.path[0]!);
-      return names;
+      return [...new Set(refs(text).map((ref) => ref.path[0]!))];
     },
   };
 }

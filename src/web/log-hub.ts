@@ -30,7 +30,6 @@ export interface LogHubDeps {
   onError?: (error: unknown, runId: string) => void;
 }
 
-const BATCH = 5000;
 
 interface Tail {
   lines: StoredLogLine[];
@@ -69,13 +68,12 @@ export function createLogHub(deps: LogHubDeps): LogHub {
       while (!closed && tail.clients > 0 && tail.end === undefined) {
         const run = await deps.runs.get(runId);
         const end = run === null ? { status: 'error' as Status, message: 'the run no longer exists' } : TERMINAL_STATUSES.includes(run.status) ? { status: run.status, message: run.message } : undefined;
-        for (;;) {
-          const after = tail.lines.at(-1)?.cursor;
-          const page = await deps.logs.read(runId, { ...(after !== undefined && { after }), limit: BATCH });
-          for (const line of page) tail.lines.push(line);
-          if (page.length > 0) notify(tail);
-          if (page.length < BATCH) break;
-        }
+        // one query per poll, without a limit: on FerretDB every query of a run's log costs about as
+        // much as reading all of it (the sort is not pushed down), so pages would make a long log quadratic
+        const after = tail.lines.at(-1)?.cursor;
+        const fresh = await deps.logs.read(runId, after === undefined ? {} : { after });
+        for (const line of fresh) tail.lines.push(line);
+        if (fresh.length > 0) notify(tail);
         if (!tail.drained) {
           tail.drained = true;
           notify(tail);

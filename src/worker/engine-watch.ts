@@ -2,7 +2,7 @@ import { ExecutorError, type Executor } from '../executor/executor.ts';
 
 export interface EngineWatch {
   executor: Executor;
-  /** the message of the last ExecutorError('engine') any call threw, if one did */
+  /** the message of the last ExecutorError('engine') a call that runs the job threw, if one did */
   readonly engineFailure: string | undefined;
 }
 
@@ -12,6 +12,8 @@ export interface EngineWatch {
  * tell a transient engine failure (worth re-queueing with backoff) from a missing image, a bad
  * template or what the job itself asked for (ExecutorError 'job': malformed outputs, a refused
  * limit, a command too long), which would fail the same way again and must not run twice.
+ * Removals are not watched: a clean-up that fails never sets a status, so it must not make an
+ * `error` that had another cause look like the engine's (and run the job's steps again).
  */
 export function watchEngine(inner: Executor): EngineWatch {
   let engineFailure: string | undefined;
@@ -22,10 +24,10 @@ export function watchEngine(inner: Executor): EngineWatch {
     });
   const executor: Executor = {
     createWorkspace: (scope) => seen(() => inner.createWorkspace(scope)),
-    removeWorkspace: (workspace) => seen(() => inner.removeWorkspace(workspace)),
+    removeWorkspace: (workspace) => inner.removeWorkspace(workspace),
     startContainer: (request, signal) => seen(() => inner.startContainer(request, signal)),
     exec: (container, request, sink, signal) => seen(() => inner.exec(container, request, sink, signal)),
-    removeContainer: (container) => seen(() => inner.removeContainer(container)),
+    removeContainer: (container) => inner.removeContainer(container),
   };
   return {
     executor,

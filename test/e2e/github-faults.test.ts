@@ -18,8 +18,9 @@ import { ZERO_SHA } from '../support/git-fixture.ts';
  */
 
 const CLI = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'pistages');
-// 1,000 lines of 70 bytes: "ü" is two bytes in UTF-8
-const LOUD = `name: Loud\nimage: ${BUSYBOX_IMAGE}\nrun: for i in $(seq 1 1000); do echo "line $i üüüüüüüüüüüüüüüüüüüüüüüüüüüüü end"; done; exit 1\n`;
+// 1,000 lines of about 400 bytes ("ü" is two bytes in UTF-8): the 200-line tail is about 80 kB
+const WIDE = 'ü'.repeat(195);
+const LOUD = `name: Loud\nimage: ${BUSYBOX_IMAGE}\nrun: for i in $(seq 1 1000); do echo "line $i ${WIDE} end"; done; exit 1\n`;
 
 describe('GitHub faults', () => {
   let world: GithubWorld;
@@ -42,19 +43,19 @@ describe('GitHub faults', () => {
     const server: PistagesServer = await startPistages(world, { mongo, env: { PISTAGES_DB: `${mongo.dbName}_a` } });
     try {
       const payload = await pushPayload(repo, { before: ZERO_SHA, after: sha, cloneUrl: world.fake.cloneUrl(repo.fullName), installationId: 4 });
-      // GitHub is down for the first requests, then rate-limits everything for three seconds
+      // GitHub is down for the first requests, then rate-limits the next ones (faults apply in order)
       world.fake.failNext(6, { status: 500 });
-      world.fake.rateLimit({ kind: 'secondary', until: new Date(Date.now() + 3000), retryAfterSeconds: 1 });
+      world.fake.rateLimit({ kind: 'secondary', count: 5, retryAfterSeconds: 1 });
+      world.fake.rateLimit({ kind: 'primary', count: 2, resetAfterSeconds: 1 });
       assert.equal((await server.deliver(await signedDelivery('push', payload, WEBHOOK_SECRET))).status, 202);
       const check = await waitFor('the completed check run', () => world.fake.checkRuns('acme/loud', sha).find((c) => c.status === 'completed'), { timeoutMs: 240_000 });
       assert.equal(check.conclusion, 'failure');
       const text = check.output?.text ?? '';
       assert.ok(Buffer.byteLength(text, 'utf8') <= 65_535, `output.text is ${Buffer.byteLength(text, 'utf8')} bytes`);
       assert.ok(Buffer.byteLength(text, 'utf8') > 30_000, 'most of the tail is kept');
-      assert.match(text, /line 1000 ü+ end/);
+      assert.match(text, new RegExp(`line 1000 ${WIDE} end`));
       assert.match(text, /cut to fit GitHub's limit/);
-      const statuses = world.fake.statuses('acme/loud', sha);
-      assert.equal(statuses.at(-1)?.state, 'failure');
+      await waitFor('the final commit status', () => world.fake.statuses('acme/loud', sha).at(-1)?.state === 'failure' || undefined);
       assert.ok(world.fake.requests.some((r) => r.status === 500) && world.fake.requests.some((r) => r.status === 403), 'the faults were injected');
       assert.deepEqual(world.fake.violations, []);
     } finally {
@@ -67,8 +68,6 @@ describe('GitHub faults', () => {
     const { repo, sha } = await world.git.repo('acme/crash', { '.pistages/ok.yaml': `name: OK\nimage: ${BUSYBOX_IMAGE}\nrun: echo fine\n` });
     await world.fake.addRepo(repo, { installationId: 5 });
     const env = serverEnv(world, mongo, { PISTAGES_DB: `${mongo.dbName}_b`, PISTAGES_PORT: String(await freePort()), PISTAGES_LOG_LEVEL: 'warn' });
-    // GitHub fails every request: discovery cannot finish while the first server lives
-    world.fake.failNext(100_000, { status: 500 });
     const child = spawn(process.execPath, [CLI, 'serve'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-8000)));
@@ -77,11 +76,14 @@ describe('GitHub faults', () => {
     const url = `http://127.0.0.1:${env.PISTAGES_PORT}`;
     try {
       await waitFor('the child server to listen', () => fetch(`${url}/healthz`).then((r) => r.ok, () => false) || undefined, { timeoutMs: 120_000 });
+      // from now on GitHub fails every request: discovery cannot finish while this server lives
+      world.fake.failNext(100_000, { status: 500 });
       const payload = await pushPayload(repo, { before: ZERO_SHA, after: sha, cloneUrl: world.fake.cloneUrl(repo.fullName), installationId: 5 });
       const delivery = await signedDelivery('push', payload, WEBHOOK_SECRET, 'crash-delivery');
       const answer = await fetch(`${url}/webhooks/github`, { method: 'POST', headers: delivery.headers, body: delivery.body });
       assert.equal(answer.status, 202);
-      await waitFor('discovery to start', () => world.fake.count('GET', /\/repos\/acme\/crash\/git\/trees\//) > 0 || undefined);
+      const mark = world.fake.requests.length;
+      await waitFor('processing to reach GitHub', () => world.fake.requests.slice(mark).some((r) => r.status === 500) || undefined, { timeoutMs: 60_000 });
     } finally {
       child.kill('SIGKILL');
       await exited;

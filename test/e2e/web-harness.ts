@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { pino } from 'pino';
 import { loadConfig } from '../../src/config.ts';
+import { buildPlan, createCatalog, parseJob } from '../../src/pipeline/index.ts';
 import { createApp, type AppDeps } from '../../src/server/app.ts';
 import { startWorld, type StartedWorker, type World } from '../support/worker-world.ts';
 
@@ -28,6 +29,7 @@ export interface WebWorld {
   /** a page already logged in */
   loggedIn(): Promise<Page>;
   screenshot(page: Page, name: string): Promise<void>;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   api(method: string, path: string, body?: { yaml?: string; json?: unknown }): Promise<{ status: number; body: any }>;
   startApp(overrides?: Partial<AppDeps>, env?: Record<string, string>): Promise<{ url: string; close(): Promise<void> }>;
   close(): Promise<void>;
@@ -99,4 +101,31 @@ export async function startWebWorld(options: { worker?: boolean; env?: Record<st
       await world.close();
     },
   };
+}
+
+/** A finished run of one step whose log has `count` lines (every 50th coloured), written straight to the stores. */
+export async function seedLongRun(stores: Pick<World['stores'], 'runs' | 'logs'>, count: number): Promise<string> {
+  const yaml = `name: Long log\nimage: ${'pistages-test/busybox:1'}\nrun: seq 1 ${count}\n`;
+  const parsed = parseJob(yaml, 'job.yaml');
+  if (!parsed.job) throw new Error('seed job does not parse');
+  const plan = buildPlan(parsed.job, createCatalog([]).catalog, {});
+  const run = await stores.runs.create({ job: plan.job, source: 'api', yaml, file: 'job.yaml', params: {}, plan });
+  const runId = run.id;
+  const step = { runId, group: 'main', step: 0, stepName: plan.groups[0]?.steps[0]?.name ?? 'seq', attempt: 1 };
+  await stores.runs.apply({ type: 'run', runId, status: 'running', at: new Date() });
+  await stores.runs.apply({ type: 'group', runId, group: 'main', attempt: 1, status: 'running', at: new Date() });
+  await stores.runs.apply({ type: 'step', ...step, status: 'running', at: new Date() });
+  const BATCH = 5000;
+  for (let from = 0; from < count; from += BATCH) {
+    const lines = [];
+    for (let n = from; n < Math.min(count, from + BATCH); n++) {
+      const text = n % 50 === 0 ? `\u001b[32mline ${n + 1}\u001b[0m ok` : `line ${n + 1} of the long log, with some text to make it realistic`;
+      lines.push({ type: 'log' as const, ...step, seq: n, stream: 'stdout' as const, line: text, at: new Date() });
+    }
+    await stores.logs.append(lines);
+  }
+  await stores.runs.apply({ type: 'step', ...step, status: 'success', exitCode: 0, at: new Date() });
+  await stores.runs.apply({ type: 'group', runId, group: 'main', attempt: 1, status: 'success', at: new Date() });
+  await stores.runs.apply({ type: 'run', runId, status: 'success', at: new Date() });
+  return runId;
 }

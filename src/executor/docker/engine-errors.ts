@@ -70,8 +70,9 @@ export function describeResources(resources: Resources | undefined): string {
   return parts.length === 0 ? 'no resource limits' : parts.join(', ');
 }
 
-// the runtime could not apply a cgroup limit (`cpu.cfs_quota_us: invalid argument`, `pids.max`, ...)
-const LIMIT_REFUSED = /cgroup|cpu\.cfs|cpu\.max|pids\.max|memory\.(?:limit|max)|memory limit|range of cpus|nanocpus/i;
+// the runtime could not write a limit the step set (`write .../pids.max: invalid argument`); other
+// cgroup trouble (a missing mount, a full disk) is the host's, not the job's
+const LIMIT_REFUSED = /(?:cpu\.cfs_quota_us|cpu\.max|pids\.max|memory\.(?:limit_in_bytes|memsw\.limit_in_bytes|max|swap\.max))\b.*invalid argument|range of cpus|minimum memory limit/i;
 
 /**
  * A container the engine would not create or start because of a value the job chose (its

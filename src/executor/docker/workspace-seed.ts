@@ -26,6 +26,8 @@ export interface SeedOptions {
   labels: Record<string, string>;
   archive: ArchiveSource;
   log: (message: string) => void;
+  /** copy the tree into every workspace without trying overlays (to measure or test that path) */
+  copyOnly?: boolean;
 }
 
 const SEED_DIR = '/seed';
@@ -57,7 +59,7 @@ export async function seedWorkspaces(docker: Dockerode, options: SeedOptions): P
     throw engineError('copy the work tree into the engine', err, where);
   }
 
-  let overlay: Promise<boolean> | undefined = lower === undefined ? Promise.resolve(false) : undefined;
+  let overlay: Promise<boolean> | undefined = lower === undefined || options.copyOnly ? Promise.resolve(false) : undefined;
   const overlayVolume = async (name: string, volumeLabels: Record<string, string>): Promise<void> => {
     const layer = `ws/${name}`;
     await withHelper(docker, labels, [{ volume: seedVolume, target: SEED_DIR }], (helper) =>
@@ -70,7 +72,10 @@ export async function seedWorkspaces(docker: Dockerode, options: SeedOptions): P
     await overlayVolume(name, volumeLabels);
     try {
       // asking for a path inside a volume mounts it, so a refused overlay shows here
-      await withHelper(docker, labels, [{ volume: name, target: '/workspace' }], (probe) => probe.infoArchive({ path: '/workspace' }));
+      await withHelper(docker, labels, [{ volume: name, target: '/workspace' }], async (probe) => {
+        const answer = (await probe.infoArchive({ path: '/workspace' })) as NodeJS.ReadableStream;
+        answer.resume(); // an unread answer would hold its socket, and the process, open
+      });
       return true;
     } catch (err) {
       options.log(`the engine cannot mount overlay workspaces (${causeOf(err)}); copying the work tree into each workspace instead`);

@@ -37,6 +37,10 @@ describe('which engine errors the job caused', () => {
     // the same words without limits in the request, or another engine failure, stay the engine's
     assert.equal(startError(cgroup, request(), 'unix:///d.sock').kind, 'engine');
     assert.equal(startError(http(500, 'driver failed programming external connectivity'), request({ cpus: 1 }), 'unix:///d.sock').kind, 'engine');
+    const hostCgroups = http(500, 'OCI runtime create failed: cgroup mountpoint does not exist: unknown');
+    assert.equal(startError(hostCgroups, request({ pids: 64 }), 'unix:///d.sock').kind, 'engine', 'broken cgroups are the host\'s');
+    const quota = http(500, 'error setting cgroup config for procHooks process: failed to write "100": write /sys/fs/cgroup/cpu/docker/x/cpu.cfs_quota_us: invalid argument: unknown');
+    assert.equal(startError(quota, request({ cpus: 0.001 }), 'unix:///d.sock').kind, 'job');
     assert.equal(refusedByEngine(http(500, 'no space left on device'), 'create', { cpus: 1 }), undefined);
   });
 
