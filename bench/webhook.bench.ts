@@ -7,6 +7,7 @@
  * Prints requests/s at full load and ack latency p50/p99 at a fixed 200 requests/s, the ratio of
  * (a) to (b) measured in this run, and checks every accepted delivery was recorded exactly once.
  * Run: node --import tsx bench/webhook.bench.ts   [BENCH_SECONDS=10 BENCH_CONNECTIONS=10]
+ *   BENCH_NO_QUEUE=1 leaves out the hand-over to Agenda, to show what the delivery record alone costs.
  */
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
@@ -52,7 +53,7 @@ const stores = await openMongoStores(mongo.client, mongo.dbName, { secretKey: Bu
 const queue = await AgendaQueue.open({ db: mongo.client.db(mongo.dbName), collection: 'delivery_queue', jobName: 'pistages-delivery', name: 'bench', concurrency: 1, pollMs: 60_000, lockLifetimeMs: 60_000, log: pino({ level: 'silent' }) });
 
 const pistagesApp = express();
-registerGithubWebhook(pistagesApp, { secret: SECRET, deliveries: stores.deliveryLog, enqueue: (id) => queue.enqueue(id), log: pino({ level: 'silent' }), now: () => new Date() });
+registerGithubWebhook(pistagesApp, { secret: SECRET, deliveries: stores.deliveryLog, enqueue: (id) => (process.env.BENCH_NO_QUEUE === '1' ? Promise.resolve() : queue.enqueue(id)), log: pino({ level: 'silent' }), now: () => new Date() });
 const baselineApp = express();
 baselineApp.post('/webhooks/github', express.raw({ type: () => true, limit: '25mb' }), async (req, res) => {
   const ok = await verify(SECRET, (req.body as Buffer).toString('utf8'), req.get('x-hub-signature-256') ?? '');

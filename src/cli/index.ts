@@ -1,11 +1,25 @@
 import { Command } from 'commander';
-import { registerClientCommands } from './commands/client.ts';
-import { registerPlan } from './commands/plan.ts';
-import { registerPrune } from './commands/prune.ts';
-import { registerRun } from './commands/run.ts';
-import { registerServe } from './commands/serve.ts';
-import { registerValidate } from './commands/validate.ts';
-import { registerWorker } from './commands/worker.ts';
+
+type Register = (program: Command) => void;
+
+/**
+ * Each command's module is loaded only when needed: the server and client modules pull in
+ * MongoDB, Express and the GitHub layer, tens of MB that `pistages run` on a laptop never uses.
+ * A local command named on the command line loads just its own module; anything else (help, a
+ * client or server command, a typo) loads them all so commander can list and suggest every one.
+ */
+const LOCAL: Record<string, () => Promise<Register>> = {
+  validate: async () => (await import('./commands/validate.ts')).registerValidate,
+  plan: async () => (await import('./commands/plan.ts')).registerPlan,
+  run: async () => (await import('./commands/run.ts')).registerRun,
+  prune: async () => (await import('./commands/prune.ts')).registerPrune,
+};
+
+const OTHERS: (() => Promise<Register>)[] = [
+  async () => (await import('./commands/serve.ts')).registerServe,
+  async () => (await import('./commands/worker.ts')).registerWorker,
+  async () => (await import('./commands/client.ts')).registerClientCommands,
+];
 
 const program = new Command()
   .name('pistages')
@@ -13,12 +27,8 @@ const program = new Command()
   .showHelpAfterError('(run pistages help <command> for its options)')
   .enablePositionalOptions();
 
-registerValidate(program);
-registerPlan(program);
-registerRun(program);
-registerPrune(program);
-registerServe(program);
-registerWorker(program);
-registerClientCommands(program);
+const named = LOCAL[process.argv[2] ?? ''];
+const loaders = named ? [named] : [...Object.values(LOCAL), ...OTHERS];
+for (const register of await Promise.all(loaders.map((load) => load()))) register(program);
 
 await program.parseAsync(process.argv);

@@ -1,3 +1,4 @@
+import type { RunEvent } from '../executor/events.ts';
 import { TERMINAL_STATUSES, type Status } from '../pipeline/types.ts';
 import type { RunStore } from '../store/store.ts';
 import type { OpsMetrics } from './ops-metrics.ts';
@@ -10,19 +11,26 @@ import type { OpsMetrics } from './ops-metrics.ts';
 export function meteredRunStore(store: RunStore, metrics: Pick<OpsMetrics, 'runFinished' | 'stepFinished'>): RunStore {
   const started = new Map<string, Date>();
   const final = (status: Status): boolean => TERMINAL_STATUSES.includes(status);
+  const observe = (event: RunEvent): void => {
+    if (event.type === 'run' && final(event.status)) metrics.runFinished(event.status);
+    if (event.type !== 'step') return;
+    const key = `${event.runId}\u0000${event.group}\u0000${event.step}\u0000${event.attempt}`;
+    if (event.status === 'running') started.set(key, event.at);
+    else if (final(event.status)) {
+      const from = started.get(key);
+      started.delete(key);
+      if (from !== undefined) metrics.stepFinished(event.status, Math.max(0, (event.at.getTime() - from.getTime()) / 1000));
+    }
+  };
   return {
     ...bind(store),
     apply: async (event) => {
       await store.apply(event);
-      if (event.type === 'run' && final(event.status)) metrics.runFinished(event.status);
-      if (event.type !== 'step') return;
-      const key = `${event.runId}\u0000${event.group}\u0000${event.step}\u0000${event.attempt}`;
-      if (event.status === 'running') started.set(key, event.at);
-      else if (final(event.status)) {
-        const from = started.get(key);
-        started.delete(key);
-        if (from !== undefined) metrics.stepFinished(event.status, Math.max(0, (event.at.getTime() - from.getTime()) / 1000));
-      }
+      observe(event);
+    },
+    applyBatch: async (runId, events) => {
+      await store.applyBatch(runId, events);
+      for (const event of events) observe(event);
     },
     requestCancel: async (id) => {
       const record = await store.requestCancel(id);
@@ -42,6 +50,7 @@ function bind(store: RunStore): RunStore {
     get: (id) => store.get(id),
     list: (filter, page) => store.list(filter, page),
     apply: (event) => store.apply(event),
+    applyBatch: (runId, events) => store.applyBatch(runId, events),
     claim: (id, worker, leaseMs, now) => store.claim(id, worker, leaseMs, now),
     heartbeat: (id, worker, leaseMs, now) => store.heartbeat(id, worker, leaseMs, now),
     expired: (now) => store.expired(now),

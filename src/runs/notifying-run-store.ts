@@ -40,6 +40,11 @@ export function notifyingRunStore(store: RunStore, listener: RunChangeListener):
       await store.apply(event);
       if (event.type !== 'log') tell({ runId: event.runId, kind: 'event', status: event.status, level: event.type });
     },
+    applyBatch: async (runId, events) => {
+      await store.applyBatch(runId, events);
+      const last = events[events.length - 1];
+      if (last !== undefined) tell({ runId, kind: 'event', status: last.status, level: last.type });
+    },
     claim: (id, worker, leaseMs, now) => store.claim(id, worker, leaseMs, now),
     heartbeat: (id, worker, leaseMs, now) => store.heartbeat(id, worker, leaseMs, now),
     expired: (now) => store.expired(now),

@@ -1,5 +1,5 @@
 import type { JobFile, Plan, Scalar, Status } from '../pipeline/types.ts';
-import type { LogLineEvent, RunEvent } from '../executor/events.ts';
+import type { GroupStatusEvent, LogLineEvent, RunEvent, StepStatusEvent } from '../executor/events.ts';
 
 /**
  * What the server keeps. Interfaces only: store/mongo implements them on MongoDB; a contract
@@ -116,6 +116,11 @@ export interface RunStore {
   list(filter: RunFilter, page: Page): Promise<RunPage>;
   /** applies a status event (run/group/step) to the run document; log events are ignored */
   apply(event: RunEvent): Promise<void>;
+  /**
+   * Applies group and step events of run `runId`, in order, in one write: what `apply` of each
+   * would store. For the rest of a stopping run (every step not yet run marked `skipped` at once).
+   */
+  applyBatch(runId: string, events: (GroupStatusEvent | StepStatusEvent)[]): Promise<void>;
   /**
    * Atomically takes a `queued` run (or a `running` one whose lease expired) for `worker` until
    * now+leaseMs, incrementing `starts`. Returns null if another worker holds it or it is finished.

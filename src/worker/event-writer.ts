@@ -1,4 +1,4 @@
-import type { LogLineEvent, RunEvent } from '../executor/events.ts';
+import type { GroupStatusEvent, LogLineEvent, RunEvent, StepStatusEvent } from '../executor/events.ts';
 import { TERMINAL_STATUSES } from '../pipeline/types.ts';
 import type { LogStore, RunStore } from '../store/store.ts';
 
@@ -6,8 +6,13 @@ import type { LogStore, RunStore } from '../store/store.ts';
 const MAX_UNAWAITED_WRITES = 8;
 
 export interface EventWriterOptions {
-  runs: Pick<RunStore, 'apply'>;
+  runs: Pick<RunStore, 'apply' | 'applyBatch'>;
   logs: Pick<LogStore, 'append'>;
+  /**
+   * While this says true (the run is stopping), group and step statuses are gathered and stored
+   * in one write before the run's next status (or at flush/close), however many steps remain.
+   */
+  batching?: () => boolean;
   /** flush when this many lines are buffered (default 500) */
   maxLines?: number;
   /** flush when the buffered lines hold this many bytes of text (default 256 KiB) */
@@ -24,18 +29,24 @@ export interface EventWriterOptions {
  * the database instead of growing the buffer. Status events are queued on the same ordered chain
  * but not awaited while few writes are pending, so a store round trip does not sit between a
  * step's "running" and its container start; close() waits for all of them. A failed write
- * rejects the next write() and close().
+ * rejects the next write() and close(). Log lines do not wait for earlier status writes (a slow
+ * status write never holds back output a crash would lose), but a status waits for every line
+ * before it.
  */
 export class EventWriter {
-  readonly #runs: Pick<RunStore, 'apply'>;
+  readonly #runs: Pick<RunStore, 'apply' | 'applyBatch'>;
   readonly #logs: Pick<LogStore, 'append'>;
   readonly #maxLines: number;
   readonly #maxBytes: number;
   readonly #timer: NodeJS.Timeout;
+  readonly #batching: () => boolean;
   #buffer: LogLineEvent[] = [];
+  #batch: (GroupStatusEvent | StepStatusEvent)[] = [];
   #bufferedBytes = 0;
-  /** every store write goes through this chain, one at a time, in call order */
+  /** status writes, one at a time, in call order, each after the log appends queued before it */
   #tail: Promise<void> = Promise.resolve();
+  /** log appends, one at a time, in call order */
+  #logTail: Promise<void> = Promise.resolve();
   #failure: unknown;
   #closed = false;
   /** store writes queued and not yet done */
@@ -46,6 +57,7 @@ export class EventWriter {
     this.#logs = options.logs;
     this.#maxLines = options.maxLines ?? 500;
     this.#maxBytes = options.maxBytes ?? 256 * 1024;
+    this.#batching = options.batching ?? (() => false);
     this.#timer = setInterval(() => {
       if (this.#buffer.length > 0) this.flush().catch(() => {}); // kept in #failure, reported by the next write/close
     }, options.flushMs ?? 250);
@@ -61,7 +73,12 @@ export class EventWriter {
       if (this.#buffer.length >= this.#maxLines || this.#bufferedBytes >= this.#maxBytes) await this.flush();
       return;
     }
+    if (event.type !== 'run' && this.#batching()) {
+      this.#batch.push(event);
+      return;
+    }
     this.#takeBuffer();
+    this.#takeBatch();
     const written = this.#enqueue(() => this.#runs.apply(event));
     // a run's final status is awaited: the caller hands the run over once it is stored
     if (this.#pending > MAX_UNAWAITED_WRITES || (event.type === 'run' && TERMINAL_STATUSES.includes(event.status))) await written;
@@ -71,6 +88,7 @@ export class EventWriter {
   /** Stores the buffered lines; resolves when they (and everything written before) are stored. */
   flush(): Promise<void> {
     this.#takeBuffer();
+    this.#takeBatch();
     return this.#enqueue(async () => {});
   }
 
@@ -89,6 +107,7 @@ export class EventWriter {
   /** Drops anything buffered without storing it (the run is no longer ours). */
   discard(): void {
     this.#buffer = [];
+    this.#batch = [];
     this.#bufferedBytes = 0;
     this.#closed = true;
     clearInterval(this.#timer);
@@ -99,12 +118,21 @@ export class EventWriter {
     const batch = this.#buffer;
     this.#buffer = [];
     this.#bufferedBytes = 0;
-    void this.#enqueue(() => this.#logs.append(batch)).catch(() => {});
+    void this.#enqueue(() => this.#logs.append(batch), 'log').catch(() => {});
   }
 
-  #enqueue(work: () => Promise<void>): Promise<void> {
+  #takeBatch(): void {
+    if (this.#batch.length === 0) return;
+    const events = this.#batch;
+    this.#batch = [];
+    const runId = events[0]?.runId as string;
+    void this.#enqueue(() => this.#runs.applyBatch(runId, events)).catch(() => {});
+  }
+
+  #enqueue(work: () => Promise<void>, kind: 'status' | 'log' = 'status'): Promise<void> {
     this.#pending++;
-    const next = this.#tail.then(async () => {
+    const after = kind === 'log' ? this.#logTail : Promise.all([this.#tail, this.#logTail]);
+    const next = after.then(async () => {
       try {
         if (this.#failure !== undefined) throw this.#failure;
         await work();
@@ -115,7 +143,8 @@ export class EventWriter {
         this.#pending--;
       }
     });
-    this.#tail = next.catch(() => {});
+    if (kind === 'log') this.#logTail = next.catch(() => {});
+    else this.#tail = next.catch(() => {});
     return next;
   }
 }

@@ -21,7 +21,7 @@ const FILES = {
   '.pistages/invalid.yaml': `name: Invalid\nimage: ${BUSYBOX_IMAGE}\nrun: echo hi\nretries: 2\n`,
   '.pistages/release-only.yml': `name: Release only\non:\n  push:\n    branches: ["release/*"]\nimage: ${BUSYBOX_IMAGE}\nrun: echo release\n`,
   '.pistages/test.yaml': `name: Test\nuses:\n  main:\n    - dep: Checkout\n    - run: sh ./test.sh\n`,
-  'test.sh': 'echo "testing $(cat VERSION) at $PISTAGES_SHA"\ntest -n "$PISTAGES_GIT_TOKEN"\n',
+  'test.sh': 'echo "testing $(cat VERSION) at $PISTAGES_SHA"\necho "token=$PISTAGES_GIT_TOKEN"\ntest -n "$PISTAGES_GIT_TOKEN"\n',
   VERSION: '1.2.3\n',
 };
 
@@ -110,7 +110,13 @@ describe('GitHub push → runs → statuses and check runs', () => {
     const log = await fetch(`${server.url}/api/runs/${byName.get('Test')?.external_id}/logs`, { headers: { authorization: `Bearer api-token-for-tests-0123456789` } });
     const text = await log.text();
     assert.match(text, new RegExp(`testing 1.2.3 at ${first}`));
-    assert.doesNotMatch(text, /ghs_/, 'the checkout token is masked in logs');
+    assert.match(text, /token=\S/);
+    const issued = world.fake.issuedTokens().map((t) => t.token);
+    assert.ok(issued.length > 0);
+    for (const token of issued) assert.ok(!text.includes(token), 'the checkout token is masked in logs');
+    const clone = world.fake.issuedTokens().find((t) => t.permissions?.contents === 'read' && t.repositories?.join() === 'app');
+    assert.ok(clone, 'a read-only token limited to the repository was minted for the checkout');
+    assert.equal(Object.values(clone.permissions ?? {}).includes('write'), false);
 
     const { deliveries } = await server.api<{ deliveries: { id: string; outcome: string; runIds: string[]; reason: string }[] }>('/api/deliveries?repo=acme/app');
     const recorded = deliveries.find((d) => d.id === 'delivery-main-1');
@@ -118,6 +124,42 @@ describe('GitHub push → runs → statuses and check runs', () => {
     assert.equal(recorded?.runIds.length, 3);
     assert.match(recorded?.reason ?? '', /filtered out by on:.*release-only/);
     assert.deepEqual(world.fake.violations, []);
+  });
+
+  it('records other events as ignored, and refuses forms and malformed JSON with the fix', async () => {
+    const star = await signedDelivery('star', { action: 'created', repository: { full_name: 'acme/app' } }, WEBHOOK_SECRET, 'star-1');
+    assert.equal((await server.deliver(star)).status, 202);
+    const recorded = await server.services.deliveries.get('star-1');
+    assert.equal(recorded?.outcome, 'ignored');
+    assert.match(recorded?.reason ?? '', /unsubscribe/);
+    const form = await signedDelivery('push', {}, WEBHOOK_SECRET);
+    const asForm = await server.deliver({ body: form.body, headers: { ...form.headers, 'content-type': 'application/x-www-form-urlencoded' } });
+    assert.equal(asForm.status, 415);
+    assert.match(String(asForm.body.message), /application\/json/);
+    const broken = await signedDelivery('push', {}, WEBHOOK_SECRET);
+    const { sign } = await import('@octokit/webhooks-methods');
+    const badBody = '{"ref": ';
+    const malformed = await server.deliver({ body: badBody, headers: { ...broken.headers, 'x-hub-signature-256': await sign(WEBHOOK_SECRET, badBody) } });
+    assert.equal(malformed.status, 400);
+  });
+
+  it('lists deliveries with `pistages deliveries`', async () => {
+    const { execFile } = await import('node:child_process');
+    const cli = new URL('../../bin/pistages', import.meta.url).pathname;
+    const run = (args: string[]) =>
+      new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+        execFile(process.execPath, [cli, ...args], { env: { ...process.env, PISTAGES_URL: server.url, PISTAGES_TOKEN: 'api-token-for-tests-0123456789' } }, (err, stdout, stderr) =>
+          resolve({ code: typeof err?.code === 'number' ? err.code : 0, stdout, stderr }));
+      });
+    const table = await run(['deliveries', '--repo', 'acme/app']);
+    assert.equal(table.code, 0, table.stderr);
+    assert.match(table.stdout, /RECEIVED\s+EVENT\s+REPO/);
+    assert.match(table.stdout, /push\s+acme\/app\s+\w{7}\s+accepted\s+3/);
+    const json = JSON.parse((await run(['deliveries', '--outcome', 'ignored', '--json'])).stdout) as { deliveries: { outcome: string }[] };
+    assert.ok(json.deliveries.length > 0 && json.deliveries.every((d) => d.outcome === 'ignored'));
+    const bad = await run(['deliveries', '--outcome', 'nope']);
+    assert.notEqual(bad.code, 0);
+    assert.match(bad.stderr, /outcome must be one of/);
   });
 
   it('starts nothing for a deleted branch and records why', async () => {

@@ -28,9 +28,18 @@ interface DeliveryDoc {
   payload?: string;
 }
 
+interface PendingRecord {
+  doc: DeliveryDoc;
+  done: (fresh: boolean) => void;
+  fail: (error: unknown) => void;
+}
+
 export class MongoDeliveryLog implements DeliveryLog {
   readonly #deliveries;
   readonly #lock: DocLock;
+  /** records waiting for the insert in flight to finish; they go together in the next one */
+  #waiting: PendingRecord[] = [];
+  #flushing = false;
 
   constructor(db: Db, options: { lock?: DocLock } = {}) {
     this.#deliveries = db.collection<DeliveryDoc>('deliveries');
@@ -41,13 +50,30 @@ export class MongoDeliveryLog implements DeliveryLog {
     const { id, receivedAt, ...rest } = delivery;
     const doc: DeliveryDoc = { _id: id, at: receivedAt, outcome: 'received', runIds: [], attempts: 0, payload };
     for (const [key, value] of Object.entries(rest)) if (value !== undefined) (doc as unknown as Record<string, unknown>)[key] = value;
-    try {
-      await this.#deliveries.insertOne(doc);
-      return true;
-    } catch (error) {
-      if (isDuplicateKey(error)) return false;
-      throw error;
+    return new Promise<boolean>((done, fail) => {
+      this.#waiting.push({ doc, done, fail });
+      if (!this.#flushing) void this.#flush();
+    });
+  }
+
+  /**
+   * Group commit: one insert at a time, each taking every record that arrived while the previous
+   * one was in flight. A lone delivery is written at once; a burst costs one round trip per batch.
+   */
+  async #flush(): Promise<void> {
+    this.#flushing = true;
+    while (this.#waiting.length > 0) {
+      const batch = this.#waiting.splice(0, 500);
+      try {
+        await this.#deliveries.insertMany(batch.map((p) => p.doc), { ordered: false });
+        for (const p of batch) p.done(true);
+      } catch (error) {
+        const duplicates = duplicateIndexes(error);
+        if (duplicates === undefined) for (const p of batch) p.fail(error);
+        else batch.forEach((p, index) => p.done(!duplicates.has(index)));
+      }
     }
+    this.#flushing = false;
   }
 
   async get(id: string): Promise<DeliveryRecord | null> {
@@ -89,6 +115,16 @@ export class MongoDeliveryLog implements DeliveryLog {
     const docs = await this.#deliveries.find(query, { projection: { payload: 0 } }).sort({ at: -1, _id: -1 }).limit(limit).toArray();
     return docs.map(toRecord);
   }
+}
+
+/** the batch positions refused as duplicate ids, or undefined when the insert failed otherwise */
+function duplicateIndexes(error: unknown): Set<number> | undefined {
+  if (!isDuplicateKey(error)) return undefined;
+  const writeErrors = (error as { writeErrors?: unknown }).writeErrors;
+  const list = (Array.isArray(writeErrors) ? writeErrors : writeErrors ? [writeErrors] : []) as { index?: number }[];
+  // a single-document batch may report the error without write errors
+  if (list.length === 0) return new Set([0]);
+  return new Set(list.map((w) => w.index ?? -1));
 }
 
 function toRecord(doc: DeliveryDoc): DeliveryRecord {

@@ -1,9 +1,10 @@
 import { ObjectId, type Db, type Filter } from 'mongodb';
-import type { RunEvent } from '../../executor/events.ts';
+import type { GroupStatusEvent, RunEvent, StepStatusEvent } from '../../executor/events.ts';
 import type { Status } from '../../pipeline/types.ts';
 import { InvalidInputError, NotFoundError, type NewRun, type Page, type RunFilter, type RunPage, type RunRecord, type RunStore } from '../store.ts';
 import { noLock, type DocLock } from './doc-lock.ts';
 import { createApplyEvent, type ApplyEvent } from './run-apply.ts';
+import { applyEventBatch } from './run-batch.ts';
 import { decodeRunCursor, encodeRunCursor } from './run-cursor.ts';
 import { newRunDoc, toRunRecord, type RunDoc } from './run-document.ts';
 import { isTerminal } from './run-updates.ts';
@@ -81,6 +82,11 @@ export class MongoRunStore implements RunStore {
   async apply(event: RunEvent): Promise<void> {
     if (event.type === 'log') return;
     await this.#locked(event.runId, () => this.#apply(event));
+  }
+
+  async applyBatch(runId: string, events: (GroupStatusEvent | StepStatusEvent)[]): Promise<void> {
+    if (events.length === 0) return;
+    await this.#locked(runId, () => applyEventBatch(this.#runs, runId, events));
   }
 
   /** Queued, or running with no live lease → running, held by `worker`; `starts` counts takes. */

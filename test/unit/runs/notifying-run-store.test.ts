@@ -12,6 +12,7 @@ function fakeStore(failing = false): RunStore {
     get: async () => record,
     list: async () => ({ runs: [] }),
     apply: failing ? fail : async () => undefined,
+    applyBatch: failing ? fail : async () => undefined,
     claim: async () => null,
     heartbeat: async () => true,
     expired: async () => [],
@@ -20,18 +21,23 @@ function fakeStore(failing = false): RunStore {
   };
 }
 
-test('create, status events, cancel and finish all notify; log lines and reads do not', async () => {
+test('create, status events (one change per batch), cancel and finish all notify; log lines and reads do not', async () => {
   const changes: RunChange[] = [];
   const store = notifyingRunStore(fakeStore(), (c) => changes.push(c));
   await store.create({} as never);
   await store.apply({ type: 'step', runId: 'r1', group: 'g', step: 0, attempt: 1, status: 'running', at: new Date() } as never);
   await store.apply({ type: 'log', runId: 'r1' } as never);
+  await store.applyBatch('r1', [
+    { type: 'step', runId: 'r1', group: 'g', step: 1, stepName: 's', attempt: 1, status: 'skipped', at: new Date() },
+    { type: 'group', runId: 'r1', group: 'g', attempt: 1, status: 'cancelled', at: new Date() },
+  ]);
   await store.requestCancel('r1');
   await store.finish('r1', 'cancelled', 'cancelled before it started', new Date());
   await store.get('r1');
   assert.deepEqual(changes, [
     { runId: 'r1', kind: 'created', status: 'queued', level: 'run' },
     { runId: 'r1', kind: 'event', status: 'running', level: 'step' },
+    { runId: 'r1', kind: 'event', status: 'cancelled', level: 'group' },
     { runId: 'r1', kind: 'event', status: 'running', level: 'run' },
     { runId: 'r1', kind: 'finished', status: 'cancelled', level: 'run' },
   ]);
