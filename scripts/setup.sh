@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Prepares a fresh Debian machine (as root) to run and test Pistages: Docker engine, FerretDB,
-# npm dependencies and the local images used by examples and tests. Safe to run again.
+# Prepares a fresh Debian machine (as root) to run and test Pistages: Docker engine, FerretDB and
+# the PostgreSQL it runs on, npm dependencies and the local images used by examples and tests. Safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -26,6 +26,7 @@ if ! docker info >/dev/null 2>&1; then
 fi
 
 scripts/install-ferretdb.sh
+scripts/install-postgresql.sh
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "setup: npm ci"

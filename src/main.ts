@@ -8,7 +8,8 @@ import type { Config } from './config.ts';
 import { DockerExecutor } from './executor/docker/docker-executor.ts';
 import { reapOrphans } from './executor/docker/reaper.ts';
 import { runJob } from './executor/run-job.ts';
-import { startEmbeddedMongo, type EmbeddedMongo } from './embedded/ferretdb.ts';
+import { startEmbeddedMongo, type EmbeddedMongo } from './embedded/embedded-mongo.ts';
+import { writeProbe } from './embedded/write-probe.ts';
 import type { GithubAuth } from './github/client.ts';
 import { createGithubService, type GithubService } from './github/github-service.ts';
 import { meteredDeliveryLog, meteredFetch } from './ops/metered-github.ts';
@@ -82,10 +83,12 @@ export async function buildServices(config: Config, options: ServiceOptions): Pr
   };
   try {
     let uri = config.mongodbUri;
+    let embedded: EmbeddedMongo | undefined;
     if (uri === undefined) {
-      const embedded: EmbeddedMongo = await startEmbeddedMongo({ dataDir: config.dataDir, log });
-      cleanups.push(() => embedded.stop());
-      uri = embedded.uri;
+      const started = await startEmbeddedMongo({ dataDir: config.dataDir, log });
+      cleanups.push(() => started.stop());
+      embedded = started;
+      uri = started.uri;
     }
     const client = new MongoClient(uri, { serverSelectionTimeoutMS: 10_000 });
     try {
@@ -104,7 +107,9 @@ export async function buildServices(config: Config, options: ServiceOptions): Pr
     const metrics = createOpsMetrics({
       counts: { queued: () => db.collection('runs').countDocuments({ status: 'queued' }), running: () => db.collection('runs').countDocuments({ status: 'running' }) },
     });
-    const readiness: ReadinessChecks = { mongodb: () => db.command({ ping: 1 }), queue: () => db.collection('queue').findOne({}, { projection: { _id: 1 } }) };
+    // a write, not a ping: FerretDB answers pings while the PostgreSQL behind it is down
+    const readiness: ReadinessChecks = { mongodb: () => writeProbe(db), queue: () => db.collection('queue').findOne({}, { projection: { _id: 1 } }) };
+    if (embedded) readiness.embedded = embedded.check;
     const deliveries = meteredDeliveryLog(stores.deliveryLog, metrics);
     const workerId = options.workerId ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
     const queue = await AgendaQueue.open({

@@ -28,6 +28,11 @@ const say = (text: string): void => {
   process.stderr.write(text);
 };
 
+/**
+ * `pistages run`: checks everything that can be checked before touching the engine (settings, job,
+ * secrets), removes what dead local runs left, seeds the workspaces, runs the job, prints the
+ * summary; resolves with the exit code. Everything it created is gone when it resolves.
+ */
 export async function runLocal(file: string, options: LocalRunOptions): Promise<number> {
   // a closed terminal or stderr pipe leaves nowhere to report to; the run still cleans up
   process.stderr.on('error', () => undefined);
@@ -58,10 +63,13 @@ export async function runLocal(file: string, options: LocalRunOptions): Promise<
   const runId = `local-${randomBytes(6).toString('hex')}`;
   let workspace: LocalWorkspace | undefined;
   try {
-    const reaped = await reapLocalLeftovers(docker, host, isProcessAlive);
-    if (reaped.containers + reaped.volumes > 0) {
-      say(`pistages run: removed ${reaped.containers} container(s) and ${reaped.volumes} volume(s) left by earlier runs whose process is gone\n`);
-    }
+    await reapLocalLeftovers(docker, host, isProcessAlive).then(
+      ({ containers, volumes }) => {
+        if (containers + volumes > 0) say(`pistages run: removed ${containers} container(s) and ${volumes} volume(s) left by earlier runs whose process is gone\n`);
+      },
+      // leftovers cost disk space, not correctness: the run goes on
+      (err: unknown) => say(`pistages run: could not remove what earlier runs left (${(err as Error).message}); try \`pistages prune\`\n`),
+    );
     try {
       workspace = await localWorkspace(docker, file, options, { runId, job: plan.job, labels, log: (m) => say(`pistages run: ${m}\n`) });
     } catch (err) {

@@ -49,6 +49,8 @@ export interface PullRequestEvent extends EventBase {
   headRef: string;
   /** branch name the pull request merges into (what `on.pull_request.branches` matches) */
   baseBranch: string;
+  /** the base branch's commit when the pull request was last updated (for `paths` filters) */
+  baseSha?: string;
   /** the repository the head commit lives in (differs from `repo` for a fork) */
   headRepo: RepoRef;
   /** true when the head is in another repository: such runs get no secrets and no write token */

@@ -115,10 +115,15 @@ function parsePullRequest(p: PayloadReader): PullRequestEvent | IgnoredEvent {
     headSha: head.str('sha'),
     headRef: head.str('ref'),
     baseBranch: pr.obj('base').str('ref'),
+    ...optional('baseSha', pr.obj('base').optStr('sha')),
     // a deleted fork leaves head.repo null; its commits stay reachable in the base repository
     headRepo: headRepo === undefined ? common.repo : repoRef(headRepo),
     fork: headRepo === undefined || headRepo.str('full_name') !== baseRepo.str('full_name'),
   };
+}
+
+function optional<K extends string>(key: K, value: string | undefined): Partial<Record<K, string>> {
+  return value === undefined || isDeletedSha(value) ? {} : ({ [key]: value } as Record<K, string>);
 }
 
 function parseCheckRun(p: PayloadReader): RerunEvent | IgnoredEvent {

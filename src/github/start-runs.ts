@@ -62,7 +62,9 @@ export async function startRunsForEvent(
     names: () => [...new Set([...layered.catalog.names(), ...catalog.names()])],
   };
   for (const issue of layered.issues) invalid.set(issue.file, [...(invalid.get(issue.file) ?? []), issue]);
-  const changed = event.kind === 'push' ? await changedFiles(deps, octokit, event) : undefined;
+  // asked of GitHub only when a job filters on paths, and then once
+  let changed: Promise<string[] | undefined> | undefined;
+  const changedOnce = (): Promise<string[] | undefined> => (changed ??= changedFiles(deps, octokit, event));
   let token: { token: string; expiresAt?: Date } | undefined;
   for (const file of files.jobs) {
     if (delivery.alreadyStarted.has(file.path)) continue;
@@ -71,7 +73,7 @@ export async function startRunsForEvent(
       invalid.set(file.path, parsed.issues);
       continue;
     }
-    if (!matches(parsed.job, event, changed)) {
+    if (!matches(parsed.job, event, hasPathFilter(parsed.job, event.kind) ? await changedOnce() : undefined)) {
       result.filtered.push(file.path);
       continue;
     }
@@ -99,14 +101,23 @@ function matches(job: JobFile, event: PushEvent | PullRequestEvent, changed: str
   if (event.kind === 'push') {
     return matchesPush(job.on, { ref: event.ref, after: event.after, ...(changed !== undefined && { changedFiles: changed }) });
   }
-  return matchesPullRequest(job.on, { baseBranch: event.baseBranch });
+  return matchesPullRequest(job.on, { baseBranch: event.baseBranch, ...(changed !== undefined && { changedFiles: changed }) });
 }
 
-/** the payload's list of changed files, else the compare API's (a new branch: unknown, so path filters match) */
-async function changedFiles(deps: StartRunsDeps, octokit: Octokit, event: PushEvent): Promise<string[] | undefined> {
+function hasPathFilter(job: JobFile, kind: 'push' | 'pull_request'): boolean {
+  return (kind === 'push' ? job.on?.push?.paths : job.on?.pull_request?.paths) !== undefined;
+}
+
+/**
+ * A push: the payload's list of changed files, else the compare API's (a new branch: unknown, so
+ * path filters match). A pull request: the compare API's between its base and head commits.
+ */
+async function changedFiles(deps: StartRunsDeps, octokit: Octokit, event: PushEvent | PullRequestEvent): Promise<string[] | undefined> {
+  const repo = { owner: event.repo.owner, name: event.repo.name };
+  if (event.kind === 'pull_request') return event.baseSha === undefined ? undefined : deps.reader.changedFiles(octokit, repo, event.baseSha, event.headSha);
   if (event.changedFiles !== undefined) return event.changedFiles;
   if (/^0+$/.test(event.before)) return undefined;
-  return deps.reader.changedFiles(octokit, { owner: event.repo.owner, name: event.repo.name }, event.before, event.after);
+  return deps.reader.changedFiles(octokit, repo, event.before, event.after);
 }
 
 function newRun(event: PushEvent | PullRequestEvent, file: RepoFile, compiled: Plan, deliveryId: string): NewRun {

@@ -59,7 +59,7 @@ export class EventWriter {
     this.#maxBytes = options.maxBytes ?? 256 * 1024;
     this.#batching = options.batching ?? (() => false);
     this.#timer = setInterval(() => {
-      if (this.#buffer.length > 0) this.flush().catch(() => {}); // kept in #failure, reported by the next write/close
+      this.#takeBuffer()?.catch(() => {}); // kept in #failure, reported by the next write/close
     }, options.flushMs ?? 250);
     this.#timer.unref();
   }
@@ -70,7 +70,7 @@ export class EventWriter {
     if (event.type === 'log') {
       this.#buffer.push(event);
       this.#bufferedBytes += Buffer.byteLength(event.line);
-      if (this.#buffer.length >= this.#maxLines || this.#bufferedBytes >= this.#maxBytes) await this.flush();
+      if (this.#buffer.length >= this.#maxLines || this.#bufferedBytes >= this.#maxBytes) await this.#takeBuffer();
       return;
     }
     if (event.type !== 'run' && this.#batching()) {
@@ -85,7 +85,7 @@ export class EventWriter {
     else written.catch(() => {}); // kept in #failure, reported by the next write/close
   }
 
-  /** Stores the buffered lines; resolves when they (and everything written before) are stored. */
+  /** Stores the buffered lines and statuses; resolves when they (and everything written before) are stored. */
   flush(): Promise<void> {
     this.#takeBuffer();
     this.#takeBatch();
@@ -113,12 +113,15 @@ export class EventWriter {
     clearInterval(this.#timer);
   }
 
-  #takeBuffer(): void {
-    if (this.#buffer.length === 0) return;
+  /** Queues the buffered lines for storing; the promise says when they are stored. */
+  #takeBuffer(): Promise<void> | undefined {
+    if (this.#buffer.length === 0) return undefined;
     const batch = this.#buffer;
     this.#buffer = [];
     this.#bufferedBytes = 0;
-    void this.#enqueue(() => this.#logs.append(batch), 'log').catch(() => {});
+    const appended = this.#enqueue(() => this.#logs.append(batch), 'log');
+    appended.catch(() => {}); // kept in #failure, reported by the next write/close
+    return appended;
   }
 
   #takeBatch(): void {

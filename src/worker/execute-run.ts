@@ -8,6 +8,7 @@ import { NotFoundError, type LogStore, type RunCredentialStore, type RunRecord, 
 import { watchEngine } from './engine-watch.ts';
 import { EventWriter } from './event-writer.ts';
 import type { WorkerLogger } from './logger.ts';
+import { closeStaleAttempts } from './stale-attempts.ts';
 
 /** Why a run was stopped from outside run-job. */
 export type StopReason = 'cancel' | 'shutdown' | 'lease-lost';
@@ -78,9 +79,14 @@ export async function executeRun(deps: ExecuteRunDeps, run: RunRecord, control: 
   if (run.starts > 1) {
     // the previous start died with the run unfinished: its containers may still be there
     await deps.reapRun(run.id).catch((err: unknown) => log.warn({ err, runId: run.id }, 'worker: could not remove leftovers of an earlier start'));
+    const why = run.cancelRequested
+      ? 'the worker running this attempt stopped before it finished, and the run was cancelled meanwhile'
+      : 'the worker running this attempt stopped before it finished (its lease ran out); the run starts again as a new attempt';
+    await closeStaleAttempts({ runs, logs: deps.logs }, run, { status: run.cancelRequested ? 'cancelled' : 'error', why, at: now() });
   }
   if (run.cancelRequested) {
-    await runs.finish(run.id, 'cancelled', 'run cancelled before it started', now());
+    const ran = run.groups.some((g) => g.attempts.length > 0);
+    await runs.finish(run.id, 'cancelled', ran ? 'run cancelled while it waited to start again; it was not started again' : 'run cancelled before it started', now());
     return;
   }
   const refused = await beyondEngine(deps, run);
@@ -113,7 +119,8 @@ export async function executeRun(deps: ExecuteRunDeps, run: RunRecord, control: 
   }
 
   const engine = watchEngine(deps.executor);
-  const writer = new EventWriter({ runs, logs: deps.logs });
+  // once stopping, the steps and groups left are stored in one write, however many there are
+  const writer = new EventWriter({ runs, logs: deps.logs, batching: () => false });
   let requeueDelayMs: number | undefined;
   // once the final status is stored the run is no longer held (a heartbeat then reports it lost)
   let finalWritten = false;

@@ -25,6 +25,7 @@ const FILES = {
     'run: echo "secret=${DEPLOY_KEY:+present} fork=${PISTAGES_FORK:-false} pr=$PISTAGES_PULL_REQUEST"',
     '',
   ].join('\n'),
+  '.pistages/docs.yaml': `name: Docs\non:\n  pull_request:\n    paths: ["docs/**"]\nimage: ${BUSYBOX_IMAGE}\nrun: echo docs\n`,
   '.pistages/groups.yaml': [
     'name: Groups',
     `image: ${BUSYBOX_IMAGE}`,
@@ -76,8 +77,10 @@ describe('GitHub pull requests and re-runs', () => {
     await repo.branch('feature');
     const head = await repo.commit({ 'README.md': 'feature\n' }, 'feature work');
     const payload = pullRequestPayload(repo, { action: 'opened', number: 5, headSha: head, headRef: 'feature', baseSha: base, cloneUrl, installationId: 9 });
-    assert.equal((await server.deliver(await signedDelivery('pull_request', payload, WEBHOOK_SECRET))).status, 202);
+    assert.equal((await server.deliver(await signedDelivery('pull_request', payload, WEBHOOK_SECRET, 'pr-5'))).status, 202);
     const [run] = await finished(head, 1);
+    const recorded = await server.services.deliveries.get('pr-5');
+    assert.match(recorded?.reason ?? '', /filtered out by on: \(\.pistages\/docs\.yaml, /, 'a change outside docs/** does not run the Docs job');
     assert.equal(run?.job, 'PR check');
     assert.equal(run?.status, 'success');
     assert.equal(run?.pullRequest, 5);

@@ -148,8 +148,9 @@ describe('pistages run: the checkout in /workspace, retries, exits, clean-up', {
   it('`| head -1`: the reader goes away (EPIPE), the run is cancelled, exit 130, nothing left behind', async () => {
     const { file, label } = writeJob('head', endless);
     const result = await run(file, [], {
-      onStdout: (_, child) => {
-        if (/│ line \d+\n/.test(_)) child.stdout?.destroy();
+      // what `| head -1` does once it has its line: close the pipe
+      onStdout: (chunk, child) => {
+        if (/│ line \d+\n/.test(chunk)) child.stdout?.destroy();
       },
     });
     assert.equal(result.code, 130, result.stderr);
@@ -158,26 +159,45 @@ describe('pistages run: the checkout in /workspace, retries, exits, clean-up', {
     assert.deepEqual(await engineObjects(docker, label), nothingLeft);
   });
 
-  it('SIGHUP (the terminal closed): cancelled, exit 130, nothing left behind', async () => {
-    const { file, label } = writeJob('hangup', endless);
-    const running = start(['run', file, ...ENGINE], { cwd: project });
-    await waitFor('both groups to run their command', () => /│ waiting$/m.test(running.stdout()) && /│ line \d+$/m.test(running.stdout()), { timeoutMs: 30_000 });
-    running.child.kill('SIGHUP');
-    const result = await running.exited(30_000);
-    assert.equal(result.code, 130, result.stderr);
-    assert.match(result.stderr, /cancelling \(the terminal closed\)/);
-    assert.match(result.stdout, /^Job cancelled in /m);
-    assert.deepEqual(await engineObjects(docker, label), nothingLeft);
-  });
+  for (const [signal, why] of [
+    ['SIGHUP', 'the terminal closed'],
+    ['SIGTERM', 'SIGTERM'],
+  ] as const) {
+    it(`${signal}: cancelled, exit 130, nothing left behind`, async () => {
+      const { file, label } = writeJob(`signal-${signal}`, endless);
+      const running = start(['run', file, ...ENGINE], { cwd: project });
+      await waitFor('both groups to run their command', () => /│ waiting$/m.test(running.stdout()) && /│ line \d+$/m.test(running.stdout()), { timeoutMs: 30_000 });
+      running.child.kill(signal);
+      const result = await running.exited(30_000);
+      assert.equal(result.code, 130, result.stderr);
+      assert.match(result.stderr, new RegExp(`cancelling \\(${why}\\)`));
+      assert.match(result.stdout, /^Job cancelled in /m);
+      assert.deepEqual(await engineObjects(docker, label), nothingLeft);
+    });
+  }
 
-  it('pistages prune removes what a killed run left, and keeps what a live process owns', async () => {
-    const { file, label } = writeJob('killed', endless);
+  /** Starts `file`, waits until its command runs, and kills the process outright: what it had stays. */
+  async function killMidRun(file: string, label: string): Promise<void> {
     const running = start(['run', file, ...ENGINE], { cwd: project });
     await waitFor('the command to run', () => /│ waiting$/m.test(running.stdout()), { timeoutMs: 30_000 });
     running.child.kill('SIGKILL');
     await running.exited(10_000);
     const left = await engineObjects(docker, label);
     assert.ok(left.containers.length >= 2 && left.volumes.length >= 4, `the killed run left its objects: ${JSON.stringify(left)}`);
+  }
+
+  it('pistages run removes what earlier killed runs left before it starts', async () => {
+    const killed = writeJob('killed-then-run', endless);
+    await killMidRun(killed.file, killed.label);
+    const next = await run(writeJob('after-killed', 'run: echo fine\n').file);
+    assert.equal(next.code, 0, next.stderr);
+    assert.match(next.stderr, /^pistages run: removed [1-9]\d* container\(s\) and [1-9]\d* volume\(s\) left by earlier runs whose process is gone$/m);
+    assert.deepEqual(await engineObjects(docker, killed.label), nothingLeft);
+  });
+
+  it('pistages prune removes what a killed run left, and keeps what a live process owns', async () => {
+    const { file, label } = writeJob('killed', endless);
+    await killMidRun(file, label);
     const live = `pistages-${SUITE}-live-owner`;
     await docker.createVolume({ Name: live, Labels: { 'pistages.managed': 'true', 'pistages.run': 'x', 'pistages.host': hostname(), 'pistages.pid': String(process.pid) } });
     try {

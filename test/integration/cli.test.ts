@@ -1,13 +1,12 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import Docker from 'dockerode';
 import { BUSYBOX_IMAGE, ensureTestImage } from '../support/images.ts';
+import { engineObjects as engineObjectsOf, start, summaryRows, type Finished, type Running } from '../support/cli-process.ts';
 import { waitFor } from '../support/wait.ts';
 
 /**
@@ -17,93 +16,25 @@ import { waitFor } from '../support/wait.ts';
  * pistages.job label) never see what other suites run on the same engine.
  */
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const BIN = join(ROOT, 'bin', 'pistages');
 const FIXTURES = 'test/fixtures/cli';
 const SUITE = `cli-${randomBytes(3).toString('hex')}`;
 const SECRET_NAME = 'CLI_TEST_DEPLOY_TOKEN';
 const docker = new Docker();
 
-interface Finished {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-  ms: number;
-}
-
-interface Running {
-  child: ChildProcess;
-  stdout: () => string;
-  stderr: () => string;
-  /** resolves when the process exits; rejects (after killing it) if it takes longer than the bound */
-  exited: (timeoutMs: number) => Promise<Finished>;
-}
-
-function start(args: string[], env: NodeJS.ProcessEnv = {}): Running {
+function run(args: string[], env: NodeJS.ProcessEnv = {}): Running {
   // the caller's env only: nothing inherited may provide the secret or a PISTAGES_ setting
-  const childEnv: NodeJS.ProcessEnv = { ...process.env };
-  delete childEnv[SECRET_NAME];
-  for (const name of Object.keys(childEnv)) if (name.startsWith('PISTAGES_')) delete childEnv[name];
-  Object.assign(childEnv, env);
-  const startedAt = Date.now();
-  const child = spawn(BIN, args, { cwd: ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  const closed = new Promise<Finished>((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr, ms: Date.now() - startedAt }));
-  });
-  return {
-    child,
-    stdout: () => stdout,
-    stderr: () => stderr,
-    exited: async (timeoutMs) => {
-      let timer: NodeJS.Timeout | undefined;
-      const limit = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => {
-          child.kill('SIGKILL');
-          reject(new Error(`pistages ${args.join(' ')} did not exit within ${timeoutMs} ms\nstdout:\n${stdout}\nstderr:\n${stderr}`));
-        }, timeoutMs);
-      });
-      try {
-        return await Promise.race([closed, limit]);
-      } finally {
-        clearTimeout(timer);
-      }
-    },
-  };
+  return start(args, { env, unset: [SECRET_NAME] });
 }
 
 function pistages(args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 60_000): Promise<Finished> {
-  return start(args, env).exited(timeoutMs);
+  return run(args, env).exited(timeoutMs);
 }
 
 function stderrLines(result: Finished): string[] {
   return result.stderr.split('\n').filter((line) => line !== '');
 }
 
-/** Rows of the summary table printed after a run: [group, step, status, duration, attempt]. */
-function summaryRows(stdout: string): string[][] {
-  const lines = stdout.split('\n');
-  const header = lines.findIndex((line) => /^GROUP\s+STEP\s+STATUS\s+DURATION\s+ATTEMPT$/.test(line));
-  assert.ok(header >= 0, `a summary table is printed:\n${stdout}`);
-  const rows: string[][] = [];
-  for (const line of lines.slice(header + 1)) {
-    if (line === '') break;
-    rows.push(line.split(/\s{2,}/));
-  }
-  return rows;
-}
-
-async function engineObjects(label: string): Promise<{ containers: string[]; volumes: string[] }> {
-  const filters = { label: [label] };
-  const containers = await docker.listContainers({ all: true, filters });
-  const { Volumes } = await docker.listVolumes({ filters });
-  return { containers: containers.map((c) => `${c.Names.join(',')} (${c.State})`), volumes: (Volumes ?? []).map((v) => v.Name) };
-}
+const engineObjects = (label: string) => engineObjectsOf(docker, label);
 
 let jobDir = '';
 
@@ -339,7 +270,7 @@ uses:
     - run: echo never runs
 `,
       );
-      const running = start(['run', file, '--network', 'none', '--pull', 'never']);
+      const running = run(['run', file, '--network', 'none', '--pull', 'never']);
       try {
         await waitFor(`the step to be ${when}`, () => ready(running.stdout(), step), { timeoutMs: 30_000 });
       } catch (err) {

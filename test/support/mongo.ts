@@ -1,20 +1,24 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { MongoClient } from 'mongodb';
-import { freeLoopbackPort } from '../../src/embedded/ferretdb.ts';
+import { startEmbeddedMongo } from '../../src/embedded/embedded-mongo.ts';
+import { freeLoopbackPort, type FerretdbHandler } from '../../src/embedded/ferretdb.ts';
 
 /**
- * A MongoDB-speaking server for tests: the one at MONGODB_URI when set, else a FerretDB (SQLite)
- * started on a free loopback port in a temp directory. Each caller gets its own database name.
+ * A MongoDB-speaking server for tests: the one at MONGODB_URI when set, else the embedded database
+ * the server itself would start (FerretDB on a private PostgreSQL when PostgreSQL is installed,
+ * else on SQLite; PISTAGES_TEST_HANDLER=sqlite|postgresql forces one) in a temp directory, with
+ * fsync off. Each caller gets its own database name.
  */
 export interface TestMongo {
   uri: string;
   client: MongoClient;
   /** a fresh database name for one suite */
   dbName: string;
+  /** the embedded FerretDB's backend, or `external` for MONGODB_URI */
+  handler: FerretdbHandler | 'external';
   close(): Promise<void>;
 }
 
@@ -25,23 +29,7 @@ export function ferretdbBinary(): string {
   return process.env.FERRETDB_BIN ?? '/usr/local/bin/ferretdb';
 }
 
-async function waitForServer(uri: string, child: ChildProcess, output: () => string): Promise<MongoClient> {
-  const deadline = Date.now() + 20_000;
-  let lastError: unknown;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`ferretdb exited with ${child.exitCode}: ${output()}`);
-    const client = new MongoClient(uri, { serverSelectionTimeoutMS: 500 });
-    try {
-      await client.connect();
-      await client.db('admin').command({ ping: 1 });
-      return client;
-    } catch (error) {
-      lastError = error;
-      await client.close().catch(() => undefined);
-    }
-  }
-  throw new Error(`ferretdb did not answer at ${uri} within 20 s: ${String(lastError)}\n${output()}`);
-}
+const quiet = { info: () => undefined, warn: () => undefined, error: (obj: object, msg?: string) => console.error(msg, obj) };
 
 export async function startTestMongo(): Promise<TestMongo> {
   const dbName = `pistages_test_${randomBytes(4).toString('hex')}`;
@@ -53,41 +41,39 @@ export async function startTestMongo(): Promise<TestMongo> {
       uri: external,
       client,
       dbName,
+      handler: 'external',
       close: async () => {
         await client.db(dbName).dropDatabase().catch(() => undefined);
         await client.close();
       },
     };
   }
-  const dir = await mkdtemp(join(tmpdir(), 'pistages-ferretdb-'));
-  const port = await freePort();
-  let log = '';
-  const child = spawn(
-    ferretdbBinary(),
-    [
-      '--handler=sqlite',
-      `--sqlite-url=file:${dir}/`,
-      `--listen-addr=127.0.0.1:${port}`,
-      '--telemetry=disable',
-      '--debug-addr=-',
-      `--state-dir=${dir}`,
-      '--log-level=error',
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  child.stdout?.on('data', (d: Buffer) => (log = (log + d.toString()).slice(-4000)));
-  child.stderr?.on('data', (d: Buffer) => (log = (log + d.toString()).slice(-4000)));
-  const uri = `mongodb://127.0.0.1:${port}/`;
-  const client = await waitForServer(uri, child, () => log);
+  const dir = await mkdtemp(join(tmpdir(), 'pistages-testdb-'));
+  // root runs PostgreSQL as an unprivileged user, which must be able to enter the directory
+  await chmod(dir, 0o711);
+  const forced = process.env.PISTAGES_TEST_HANDLER;
+  const embedded = await startEmbeddedMongo({
+    dataDir: dir,
+    binary: ferretdbBinary(),
+    handler: forced === 'sqlite' || forced === 'postgresql' ? forced : undefined,
+    postgresSettings: { fsync: 'off', full_page_writes: 'off' },
+    log: quiet,
+  });
+  const client = new MongoClient(embedded.uri);
+  try {
+    await client.connect();
+  } catch (err) {
+    await embedded.stop();
+    throw err;
+  }
   return {
-    uri,
+    uri: embedded.uri,
     client,
     dbName,
+    handler: embedded.handler,
     close: async () => {
       await client.close();
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      await exited;
+      await embedded.stop();
       await rm(dir, { recursive: true, force: true });
     },
   };

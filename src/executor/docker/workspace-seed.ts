@@ -17,7 +17,7 @@ export interface WorkspaceSource {
 }
 
 /** A fresh tar stream of the tree each time it is called. */
-export type ArchiveSource = () => AsyncIterable<Buffer>;
+export type ArchiveSource = () => AsyncIterable<Buffer> | Iterable<Buffer>;
 
 export interface SeedOptions {
   runId: string;
@@ -55,6 +55,7 @@ export async function seedWorkspaces(docker: Dockerode, options: SeedOptions): P
     // overlay options are comma- and colon-separated: a path holding either cannot be one
     if (mountpoint.startsWith('/') && !/[,:]/.test(mountpoint)) lower = mountpoint;
   } catch (err) {
+    // the seeding error is the one to report; a volume that cannot go now is labelled for prune
     await removeVolume(docker, seedVolume).catch(() => undefined);
     throw engineError('copy the work tree into the engine', err, where);
   }

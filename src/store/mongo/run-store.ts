@@ -131,12 +131,19 @@ export class MongoRunStore implements RunStore {
   }
 
   async #requestCancel(id: string): Promise<RunRecord | null> {
-    const queued = await this.#runs.findOneAndUpdate(
-      { _id: id, status: 'queued' },
-      { $set: { status: 'cancelled', cancelRequested: true, finishedAt: this.#now(), message: 'run cancelled before it started' } },
-      { returnDocument: 'after' },
-    );
-    if (queued) return toRunRecord(queued);
+    // a run handed back to the queue (shutdown, engine failure) has run steps already
+    const waits: [Filter<RunDoc>, string][] = [
+      [{ starts: { $gt: 0 } }, 'run cancelled while it waited to start again'],
+      [{}, 'run cancelled before it started'],
+    ];
+    for (const [started, message] of waits) {
+      const queued = await this.#runs.findOneAndUpdate(
+        { _id: id, status: 'queued', ...started },
+        { $set: { status: 'cancelled', cancelRequested: true, finishedAt: this.#now(), message } },
+        { returnDocument: 'after' },
+      );
+      if (queued) return toRunRecord(queued);
+    }
     const running = await this.#runs.findOneAndUpdate(
       { _id: id, status: 'running' },
       { $set: { cancelRequested: true } },

@@ -31,7 +31,10 @@ function gatedStore() {
       }
     },
     failNextWith: (error: Error) => (failNext = error),
-    runs: { apply: (event: RunEvent) => gated(`apply ${event.type}:${'status' in event ? event.status : ''}`) },
+    runs: {
+      apply: (event: RunEvent) => gated(`apply ${event.type}:${'status' in event ? event.status : ''}`),
+      applyBatch: (_runId: string, events: RunEvent[]) => gated(`batch ${events.map((e) => `${e.type}:${'status' in e ? e.status : ''}`).join(',')}`),
+    },
     logs: { append: (lines: LogLineEvent[]) => gated(`append ${lines.map((l) => l.line).join(',')}`) },
   };
 }
@@ -103,5 +106,39 @@ describe('EventWriter', { timeout: 10_000 }, () => {
     await store.drain();
     await assert.rejects(writer.write(step('success')), /database down/);
     await assert.rejects(writer.close(), /database down/);
+  });
+
+  it('while batching, stores every remaining status of a stopping run in one write, after its lines', async () => {
+    const store = gatedStore();
+    let stopping = false;
+    const writer = new EventWriter({ runs: store.runs, logs: store.logs, flushMs: 60_000, batching: () => stopping });
+    await writer.write(step('running'));
+    await writer.write(line(0));
+    stopping = true;
+    const skipped = (n: number): RunEvent => ({ type: 'step', runId: 'r', group: `g${n}`, step: 0, stepName: 's', attempt: 1, status: 'skipped', at });
+    for (let n = 0; n < 300; n++) {
+      await writer.write(skipped(n));
+      await writer.write({ type: 'group', runId: 'r', group: `g${n}`, attempt: 1, status: 'cancelled', at });
+    }
+    const final = writer.write({ type: 'run', runId: 'r', status: 'cancelled', at });
+    await store.drain();
+    await final;
+    await writer.close();
+    assert.equal(store.calls.length, 4, store.calls.map((c) => c.slice(0, 60)).join('\n'));
+    assert.deepEqual(store.calls.map((c) => c.split(' ')[0]), ['apply', 'append', 'batch', 'apply']);
+    assert.equal(store.calls[2]?.split(',').length, 600);
+    assert.equal(store.calls[3], 'apply run:cancelled');
+  });
+
+  it('stores lines without waiting for an earlier status write that is still in progress', async () => {
+    const store = gatedStore();
+    const writer = new EventWriter({ runs: store.runs, logs: store.logs, maxLines: 1, flushMs: 60_000 });
+    await writer.write(step('running')); // held by the store
+    const written = writer.write(line(0)); // flushes at once: must not queue behind the held status write
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(store.calls, ['apply step:running', 'append l0']);
+    await store.drain();
+    await written;
+    await writer.close();
   });
 });

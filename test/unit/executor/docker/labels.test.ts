@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { objectName, scopeLabels } from '../../../../src/executor/docker/labels.ts';
+import { localOwnerLabels, objectName, runLabels, scopeLabels } from '../../../../src/executor/docker/labels.ts';
 
 describe('labels', () => {
   it('objectName makes engine-valid names from any text', () => {
@@ -16,6 +16,16 @@ describe('labels', () => {
       'pistages.job': 'J',
       'pistages.group': 'g',
       'pistages.attempt': '3',
+      'pistages.managed': 'true',
+    });
+  });
+
+  it('runLabels marks run-wide objects; localOwnerLabels names the host and process of a local run', () => {
+    assert.deepEqual(runLabels('r1', 'J', localOwnerLabels('laptop', 4242)), {
+      'pistages.host': 'laptop',
+      'pistages.pid': '4242',
+      'pistages.run': 'r1',
+      'pistages.job': 'J',
       'pistages.managed': 'true',
     });
   });
