@@ -1,7 +1,8 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { dirname, join, resolve, relative } from 'node:path';
 import { parseJob } from '../pipeline/parse.ts';
-import { createCatalog } from '../pipeline/catalog.ts';
+import { builtinActions, DEFAULT_CHECKOUT_IMAGE } from '../runs/builtin-actions.ts';
+import { layerCatalogs } from '../runs/compile.ts';
 import type { ActionCatalog, JobFile, ValidationIssue } from '../pipeline/types.ts';
 
 /** Paths are shown relative to the working directory, as users typed them. */
@@ -80,8 +81,9 @@ export async function loadActions(dirs: string[]): Promise<LoadedActions> {
       if (loaded.job) jobs.push(loaded.job);
     }
   }
-  const built = createCatalog(jobs);
-  return { catalog: built.catalog, files, issues: [...issues, ...built.issues] };
+  // the built-in actions (Checkout) come last: a file of the same name wins
+  const layered = layerCatalogs([jobs, builtinActions(process.env.PISTAGES_CHECKOUT_IMAGE?.trim() || DEFAULT_CHECKOUT_IMAGE)]);
+  return { catalog: layered.catalog, files, issues: [...issues, ...layered.issues] };
 }
 
 /** The folders to load actions from: each --actions DIR, then the file's repository's .pistages/actions. */

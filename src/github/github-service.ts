@@ -3,7 +3,7 @@ import type { SubmitDeps } from '../runs/submit.ts';
 import type { ActionRegistry, DeliveryLog, LogStore, ReportStateStore, RunStore } from '../store/store.ts';
 import { parseActionsRepo, syncActions, type ActionsRepo } from './actions-sync.ts';
 import { GithubConfigError } from './app-auth.ts';
-import { builtinActions } from './builtin-actions.ts';
+import { builtinActions } from '../runs/builtin-actions.ts';
 import { createGithubClients, type GithubAuth } from './client.ts';
 import { RepoReader } from './discover.ts';
 import { processDelivery, type ProcessDeps } from './process-delivery.ts';

@@ -66,7 +66,19 @@ function jsonParams(value: unknown, problems: string[]): Record<string, Scalar> 
   return params;
 }
 
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
 function checked(request: RunRequest): RunRequest {
+  // trigger data reaches steps as environment variables and the store as text: a NUL breaks both
+  for (const [key, value] of [['file', request.file], ...Object.entries(request.trigger)] as [string, unknown][]) {
+    if (typeof value === 'string' && CONTROL.test(value)) throw badRequest(`'${key}' must not contain control characters (such as %00 or a newline)`);
+  }
+  for (const [key, value] of Object.entries(request.params)) {
+    if (key.includes('\u0000') || (typeof value === 'string' && value.includes('\u0000'))) {
+      throw badRequest(`parameter 'with.${key}' must not contain a NUL character (%00)`);
+    }
+  }
   repoName(request.trigger.repo, 'repo');
   if (request.file.trim() === '' || request.file.length > 255) throw badRequest("'file' must be a file name such as build.yaml");
   if (request.trigger.branch === undefined && request.trigger.ref?.startsWith('refs/heads/')) {

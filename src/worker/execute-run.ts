@@ -120,7 +120,7 @@ export async function executeRun(deps: ExecuteRunDeps, run: RunRecord, control: 
 
   const engine = watchEngine(deps.executor);
   // once stopping, the steps and groups left are stored in one write, however many there are
-  const writer = new EventWriter({ runs, logs: deps.logs, batching: () => false });
+  const writer = new EventWriter({ runs, logs: deps.logs, batching: () => control.controller.signal.aborted });
   let requeueDelayMs: number | undefined;
   // once the final status is stored the run is no longer held (a heartbeat then reports it lost)
   let finalWritten = false;

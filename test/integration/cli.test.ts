@@ -60,7 +60,6 @@ describe('pistages validate', () => {
       'examples/local/build-and-lint.yaml',
       'examples/local/actions/clone-repo.yaml',
       '.pistages/ci.yaml',
-      '.pistages/actions/checkout.yaml',
     ];
     const result = await pistages(['validate', ...files, '--actions', 'examples/seed/actions', '--actions', 'examples/local/actions']);
     assert.equal(result.stderr, '');

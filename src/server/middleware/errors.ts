@@ -30,6 +30,20 @@ function fromBodyParser(error: { type?: unknown; limit?: unknown }): HttpError |
   }
 }
 
+/** What Express and zlib throw for a client's malformed bytes (no body-parser `type`), as 400s. */
+function fromMalformedInput(error: unknown, contentEncoding: string | undefined): HttpError | undefined {
+  // the router's decoding of a path parameter such as `%FF`
+  if (error instanceof URIError) {
+    return new HttpError(400, 'invalid_request', 'the path holds a malformed percent-encoding; encode names with encodeURIComponent (UTF-8)');
+  }
+  const { status, code } = error as { status?: unknown; code?: unknown };
+  // zlib / brotli failing on the body body-parser was inflating
+  if (status === 400 && typeof code === 'string' && contentEncoding !== undefined) {
+    return new HttpError(400, 'invalid_request', `the request body is not valid ${contentEncoding} data; send it uncompressed or compressed correctly`);
+  }
+  return undefined;
+}
+
 /**
  * Last middleware: every error becomes `{error, message, details?}`. Expected errors (4xx) are not
  * logged with their content; unexpected ones are logged and answered 500 with the request id only.
@@ -45,7 +59,7 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
     else if (error instanceof QueueUnavailableError) http = new HttpError(503, 'queue_unavailable', error.message, { id: error.runId });
     else if (error instanceof RunStateError) http = new HttpError(409, 'conflict', error.message, { status: error.status });
     else if (error instanceof InvalidInputError) http = new HttpError(400, 'invalid_request', error.message);
-    else if (typeof error === 'object' && error !== null) http = fromBodyParser(error);
+    else if (typeof error === 'object' && error !== null) http = fromBodyParser(error) ?? fromMalformedInput(error, req.get('content-encoding'));
     if (http === undefined) {
       log.error({ err: error, requestId, method: req.method, path: req.path }, 'request failed');
       http = new HttpError(500, 'internal', `the server failed to answer; its log has the details under request id ${requestId ?? '?'}`);
