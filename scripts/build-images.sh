@@ -3,7 +3,7 @@
 #   pistages-test/busybox:1  a rootfs of the host's static busybox (apt: busybox-static)
 #   pistages/git:local       Debian bookworm minbase + git, make, ca-certificates (debootstrap)
 # Idempotent: an image whose tag already exists is skipped. Re-build with FORCE=1.
-# The Debian mirror defaults to the one apt is configured with; override with MIRROR=...
+# The Debian mirror is the one this machine's apt uses (its sources); override with MIRROR=...
 set -eu
 
 BUSYBOX_TAG=${BUSYBOX_TAG:-pistages-test/busybox:1}
@@ -14,10 +14,10 @@ FORCE=${FORCE:-0}
 have_image() { [ "$FORCE" != 1 ] && docker image inspect "$1" >/dev/null 2>&1; }
 
 apt_mirror() {
-  # first http(s) debian mirror apt knows about (deb822 "URIs:" or one-line "deb URL suite")
-  m=$(grep -hE '^(URIs:|deb )' /etc/apt/sources.list /etc/apt/sources.list.d/* 2>/dev/null \
-      | grep -v security | grep -Eo 'https?://[^ ]*/debian/?' | head -n 1 || true)
-  echo "${m:-http://deb.debian.org/debian}"
+  # the first http(s) archive in apt's sources (deb822 "URIs:" or one-line "deb [opts] URL suite"),
+  # security archives aside: debootstrap needs the main archive
+  grep -hE '^[[:space:]]*(URIs:|deb[[:space:]])' /etc/apt/sources.list /etc/apt/sources.list.d/* 2>/dev/null \
+    | grep -v security | grep -Eo 'https?://[^[:space:]]+' | head -n 1 || true
 }
 
 build_busybox() {
@@ -60,6 +60,11 @@ build_git() {
   if have_image "$GIT_TAG"; then echo "$GIT_TAG: present, skipped"; return; fi
   command -v debootstrap >/dev/null || { echo "debootstrap not found: apt-get install debootstrap" >&2; exit 1; }
   mirror=${MIRROR:-$(apt_mirror)}
+  if [ -z "$mirror" ]; then
+    echo "no Debian archive found in /etc/apt/sources.list or /etc/apt/sources.list.d/; set MIRROR to the" >&2
+    echo "Debian mirror this machine can reach, e.g. MIRROR=<mirror URL>/debian $0 git" >&2
+    exit 1
+  fi
   dir=$(mktemp -d)
   trap 'rm -rf "$dir"' EXIT
   start=$(date +%s)

@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need_packages=()
-for pkg in docker.io busybox-static debootstrap git chromium; do
+for pkg in docker.io busybox-static debootstrap git chromium docker-compose; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || need_packages+=("$pkg")
 done
 if [ ${#need_packages[@]} -gt 0 ]; then

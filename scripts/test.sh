@@ -17,5 +17,5 @@ if [ $# -gt 0 ]; then
   run "${TEST_CONCURRENCY:-2}" "$@"
 else
   run "${TEST_CONCURRENCY:-2}" test/unit
-  run "${TEST_CONCURRENCY:-1}" test/contract test/integration test/e2e
+  run "${TEST_CONCURRENCY:-1}" test/contract test/integration test/e2e test/faults
 fi

@@ -93,3 +93,20 @@ export function parseMongoUri(text: string): string {
   }
   return trimmed;
 }
+
+/**
+ * The database a MongoDB connection string names in its path (`mongodb://h/ci?…` → `ci`), as the
+ * mongo shell and every driver read it; undefined when the path is empty.
+ */
+export function uriDatabase(uri: string): string | undefined {
+  const afterScheme = uri.replace(/^mongodb(\+srv)?:\/\//, '');
+  const slash = afterScheme.indexOf('/');
+  if (slash === -1) return undefined;
+  const path = afterScheme.slice(slash + 1).split('?')[0] ?? '';
+  if (path === '') return undefined;
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    return path;
+  }
+}

@@ -7,6 +7,7 @@ import {
   parseKey32,
   parseMongoUri,
   parseSize,
+  uriDatabase,
 } from './config-values.ts';
 
 /**
@@ -42,6 +43,8 @@ export interface Config {
   readonly pollIntervalMs: number;
   readonly bodyLimitBytes: number;
   readonly logLevel: LogLevel;
+  /** `auto`: readable lines on a terminal, JSON lines otherwise */
+  readonly logFormat: 'auto' | 'json' | 'text';
   readonly dockerHost: string | undefined;
   /** client side: where `pistages submit/runs/logs/...` send requests */
   readonly url: string;
@@ -60,10 +63,15 @@ export interface Config {
   readonly actionsRepo: string | undefined;
   readonly checkoutImage: string;
   readonly reportIntervalMs: number;
+  readonly githubWriteIntervalMs: number;
   /** a separate token for the web pages' login form; undefined → the API token */
   readonly uiToken: string | undefined;
   /** `read`: anyone may view the pages without logging in; `off`: every page needs a login */
   readonly uiPublic: 'off' | 'read';
+  /** finished runs older than this lose their logs; undefined (`off`) → kept forever */
+  readonly retentionMs: number | undefined;
+  /** `delete`: those runs are removed too, not only their logs */
+  readonly retentionRuns: 'keep' | 'delete';
 }
 
 export interface ConfigOption {
@@ -118,7 +126,7 @@ export const CONFIG_OPTIONS: readonly ConfigOption[] = [
   { env: 'MONGODB_URI', key: 'mongodbUri', usedBy: 'server, worker', parse: parseMongoUri,
     doc: 'MongoDB connection string. Unset: the server starts an embedded FerretDB that keeps its data in `PISTAGES_DATA_DIR`.' },
   { env: 'PISTAGES_DB', key: 'dbName', default: 'pistages', usedBy: 'server, worker', parse: dbName,
-    doc: 'Database name inside MongoDB.' },
+    doc: 'Database to use. Unset: the database named in `MONGODB_URI`\'s path (`mongodb://host/ci` → `ci`), as every MongoDB tool reads it, else `pistages`. Set, it wins over the URI.' },
   { env: 'PISTAGES_DATA_DIR', key: 'dataDir', default: '$XDG_DATA_HOME/pistages', usedBy: 'server, worker', parse: nonEmpty,
     doc: 'Directory for local state (the embedded database). Default: `$XDG_DATA_HOME/pistages`, else `$HOME/.local/share/pistages`.' },
   { env: 'PISTAGES_PORT', key: 'port', default: '8080', usedBy: 'server, worker', parse: (v) => parseInteger(v, 0, 65535),
@@ -157,7 +165,9 @@ export const CONFIG_OPTIONS: readonly ConfigOption[] = [
     doc: 'Largest request body the API accepts (job files, JSON); larger requests get 413.' },
   { env: 'PISTAGES_LOG_LEVEL', key: 'logLevel', default: 'info', usedBy: 'all',
     parse: (v) => parseChoice(v, ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const),
-    doc: 'Level of the JSON logs on stdout: `fatal`, `error`, `warn`, `info`, `debug`, `trace` or `silent`.' },
+    doc: 'Level of the logs on stdout: `fatal`, `error`, `warn`, `info`, `debug`, `trace` or `silent`.' },
+  { env: 'PISTAGES_LOG_FORMAT', key: 'logFormat', default: 'auto', usedBy: 'server, worker', parse: (v) => parseChoice(v, ['auto', 'json', 'text'] as const),
+    doc: 'Log lines of `serve` and `worker`: `auto` prints readable lines on a terminal and JSON lines (for log collectors) otherwise; `json` or `text` forces one.' },
   { env: 'DOCKER_HOST', key: 'dockerHost', usedBy: 'worker, run', parse: text,
     doc: 'Docker engine to use (passed through to the Docker client). Unset: the local socket.' },
   { env: 'PISTAGES_URL', key: 'url', default: 'http://127.0.0.1:8080', usedBy: 'client', parse: parseHttpUrl,
@@ -182,6 +192,12 @@ export const CONFIG_OPTIONS: readonly ConfigOption[] = [
     doc: 'Shared actions repository, `owner/name[@ref]` (default ref: its default branch): its action files are registered at start-up and on every push to that ref.' },
   { env: 'PISTAGES_CHECKOUT_IMAGE', key: 'checkoutImage', default: 'alpine/git', usedBy: 'server, run', parse: nonEmpty,
     doc: 'Image of the built-in `Checkout` action (needs `git`, `sh` and `base64`).' },
+  { env: 'GITHUB_WRITE_INTERVAL', key: 'githubWriteIntervalMs', default: '1s', usedBy: 'server', parse: parseDuration,
+    doc: 'Least time between two writes to GitHub (statuses, check runs). GitHub asks integrations to space writes at least a second apart to stay clear of its secondary rate limits; lower it only for a GitHub Enterprise Server without them.' },
+  { env: 'PISTAGES_RETENTION', key: 'retentionMs', default: '90d', usedBy: 'server', parse: (v) => (v.trim() === 'off' ? undefined : parseDuration(v)),
+    doc: 'How long the logs of finished runs are kept (`30d`, `2160h`); older ones are deleted in batches by the server, hourly. `off` keeps everything.' },
+  { env: 'PISTAGES_RETENTION_RUNS', key: 'retentionRuns', default: 'keep', usedBy: 'server', parse: (v) => parseChoice(v, ['keep', 'delete'] as const),
+    doc: '`delete`: runs older than `PISTAGES_RETENTION` are deleted too (with their logs and report state); `keep`: only their logs go, the runs stay listed.' },
   { env: 'PISTAGES_REPORT_INTERVAL', key: 'reportIntervalMs', default: '10s', usedBy: 'server', parse: parseDuration,
     doc: 'Least time between two progress updates of one run\'s check run on GitHub (final results are sent at once).' },
 ];
@@ -206,9 +222,19 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       problems.push({ variable: option.env, message: error.message });
     }
   }
+  databaseFromUri(env, values, problems);
   if (problems.length > 0) throw new ConfigError(problems);
   values.token ??= values.apiToken;
   return Object.freeze(values) as unknown as Config;
+}
+
+/** Without PISTAGES_DB, the database in MONGODB_URI's path is the one used. */
+function databaseFromUri(env: Record<string, string | undefined>, values: Record<string, unknown>, problems: ConfigProblem[]): void {
+  if (env.PISTAGES_DB?.trim() || typeof values.mongodbUri !== 'string') return;
+  const named = uriDatabase(values.mongodbUri);
+  if (named === undefined) return;
+  if (/^[A-Za-z0-9_-]{1,63}$/.test(named)) values.dbName = named;
+  else problems.push({ variable: 'MONGODB_URI', message: `names database '${named}', which is not a database name (1-63 letters, digits, '_' or '-'); fix the URI's path or set PISTAGES_DB` });
 }
 
 function defaultFor(option: ConfigOption, env: Record<string, string | undefined>): string | undefined {

@@ -21,6 +21,7 @@ import { createReportTrigger } from './runs/report-trigger.ts';
 import type { SubmitDeps } from './runs/submit.ts';
 import { AgendaQueue } from './scheduler/agenda/agenda-queue.ts';
 import { openMongoStores } from './store/mongo/index.ts';
+import { startRetention } from './store/mongo/retention.ts';
 import type { ActionRegistry, DeliveryLog, LogStore, RunStore, SecretStore } from './store/store.ts';
 import { Worker } from './worker/worker.ts';
 
@@ -111,6 +112,10 @@ export async function buildServices(config: Config, options: ServiceOptions): Pr
     const readiness: ReadinessChecks = { mongodb: () => writeProbe(db), queue: () => db.collection('queue').findOne({}, { projection: { _id: 1 } }) };
     if (embedded) readiness.embedded = embedded.check;
     const deliveries = meteredDeliveryLog(stores.deliveryLog, metrics);
+    if (options.github === true && config.retentionMs !== undefined) {
+      const retention = startRetention({ db, retentionMs: config.retentionMs, deleteRuns: config.retentionRuns === 'delete', log });
+      cleanups.push(() => retention.stop());
+    }
     const workerId = options.workerId ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
     const queue = await AgendaQueue.open({
       db: client.db(config.dbName),
@@ -149,6 +154,7 @@ export async function buildServices(config: Config, options: ServiceOptions): Pr
           actionsRepo: config.actionsRepo,
           checkoutImage: config.checkoutImage,
           reportIntervalMs: config.reportIntervalMs,
+          writeIntervalMs: config.githubWriteIntervalMs,
         },
         runs,
         logs: stores.logs,

@@ -17,7 +17,7 @@ export function drawPlan(plan: Plan, colour: boolean): string {
   if (params.length > 0) lines.push(s.dim(`parameters: ${params.map(([k, v]) => `${k}=${String(v)}`).join(', ')}`));
   for (const group of plan.groups) {
     const containers = new Set(group.steps.map((step) => step.container)).size;
-    lines.push('', `${s.keyed(group.name, `group ${group.name}`)}  ${s.dim(`(${group.steps.length} steps, ${containers} container${containers === 1 ? '' : 's'})`)}`);
+    lines.push('', `${s.keyed(group.name, `group ${group.name}`)}  ${s.dim(`(${group.steps.length} step${group.steps.length === 1 ? '' : 's'}, ${containers} container${containers === 1 ? '' : 's'})`)}`);
     let current = -1;
     for (const step of group.steps) {
       if (step.container !== current) {
@@ -28,8 +28,11 @@ export function drawPlan(plan: Plan, colour: boolean): string {
       const via = step.actions.length > 0 && step.actions.join(' → ') !== step.name ? s.dim(`  ← ${step.actions.join(' → ')}`) : '';
       const inherited = step.startsContainer ? '' : s.dim('  (inherited)');
       lines.push(`  │ ${step.index + 1}. ${step.name}${via}${inherited}`);
+      // one `$` per command; a multi-line script (a block scalar) continues under it, without a trailing empty line
       for (const command of step.commands) {
-        for (const line of command.split('\n')) lines.push(`  │      ${s.dim('$')} ${line}`);
+        const [first = '', ...rest] = command.replace(/\n+$/, '').split('\n');
+        lines.push(`  │      ${s.dim('$')} ${first}`);
+        for (const line of rest) lines.push(`  │        ${line}`);
       }
     }
     if (current !== -1) lines.push('  └');

@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { readFileSync } from 'node:fs';
 
 type Register = (program: Command) => void;
 
@@ -21,11 +22,16 @@ const OTHERS: (() => Promise<Register>)[] = [
   async () => (await import('./commands/client.ts')).registerClientCommands,
 ];
 
+const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+
+/** Usage errors (unknown command or option, missing or bad argument) exit 2 in every command; help and --version 0. */
 const program = new Command()
   .name('pistages')
   .description('Self-hosted CI: YAML jobs with reusable actions, run in Docker')
+  .version(version, '-V, --version', 'print the version')
   .showHelpAfterError('(run pistages help <command> for its options)')
-  .enablePositionalOptions();
+  .enablePositionalOptions()
+  .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2));
 
 const named = LOCAL[process.argv[2] ?? ''];
 const loaders = named ? [named] : [...Object.values(LOCAL), ...OTHERS];

@@ -7,6 +7,7 @@ import { reapLocalLeftovers } from '../executor/docker/reaper.ts';
 import { MIN_SECRET_LENGTH } from '../executor/log/mask.ts';
 import { runJob } from '../executor/run-job.ts';
 import type { Plan, Scalar } from '../pipeline/types.ts';
+import { EXIT } from './exit-codes.ts';
 import { trapInterrupts } from './interrupts.ts';
 import { loadPlan } from './load-plan.ts';
 import { localContext } from './local-context.ts';
@@ -16,8 +17,7 @@ import { streamOutput } from './output.ts';
 import { isProcessAlive } from './processes.ts';
 import { RunPrinter } from './run-printer.ts';
 
-/** Exit codes of `pistages run` (JOB-FORMAT.md, command line). */
-export const EXIT = { success: 0, failed: 1, usage: 2, interrupted: 130 } as const;
+export { EXIT } from './exit-codes.ts';
 
 export interface LocalRunOptions extends LocalRunFlags, WorkspaceFlags {
   actions: string[];
@@ -79,7 +79,8 @@ export async function runLocal(file: string, options: LocalRunOptions): Promise<
     if (cancel.signal.aborted) return EXIT.interrupted;
     const printer = new RunPrinter(plan, (text) => out.write(text), process.stdout.isTTY === true);
     await out.write(`${workspace.note}\n`);
-    const executor = new DockerExecutor({ docker, network: settings.network, pullPolicy: settings.pullPolicy, labels, workspaceSource: workspace.source });
+    // the engine's own notes (an image being pulled, a container that would not go away) go to stderr
+    const executor = new DockerExecutor({ docker, network: settings.network, pullPolicy: settings.pullPolicy, labels, workspaceSource: workspace.source, log: (m) => say(`pistages run: ${m}\n`) });
     const started = Date.now();
     const result = await runJob(plan, {
       runId,

@@ -1,5 +1,5 @@
 import type { RunEvent } from '../executor/events.ts';
-import type { Plan, Status } from '../pipeline/types.ts';
+import type { Status } from '../pipeline/types.ts';
 import { createStyle, type Style } from './style.ts';
 
 interface StepRow {
@@ -12,6 +12,11 @@ interface StepRow {
   message?: string;
 }
 
+/** What the printer needs of a plan: group and step names (a server run's detail has them too). */
+export interface PlanOutline {
+  groups: readonly { name: string; steps: readonly { name: string }[] }[];
+}
+
 /**
  * Turns run events into live terminal output (`group/step │ line`) and, at the end, a summary
  * table. Holds only one row per step attempt, never log lines.
@@ -19,10 +24,13 @@ interface StepRow {
 export class RunPrinter {
   private readonly style: Style;
   private readonly rows = new Map<string, StepRow>();
-  private readonly width: number;
+  /** prefix width: the plan's longest `group/step`, grown when a longer one shows up (a server run read before its steps were recorded) */
+  private width: number;
+  /** messages printed per group attempt: a step or group status repeating one does not print it again */
+  private readonly groupSaid = new Set<string>();
 
   constructor(
-    plan: Plan,
+    plan: PlanOutline,
     private readonly write: (text: string) => void | Promise<void>,
     colour: boolean,
   ) {
@@ -38,7 +46,9 @@ export class RunPrinter {
     const s = this.style;
     switch (event.type) {
       case 'log': {
-        const key = this.prefix(event.group, this.rows.get(`${event.group}#${event.step}#${event.attempt}`)?.step ?? String(event.step));
+        const row = this.rows.get(`${event.group}#${event.step}#${event.attempt}`);
+        const key = this.prefix(event.group, row?.step ?? String(event.step));
+        if (event.stream === 'system') this.groupSaid.add(`${event.group}#${event.attempt}#${event.line}`);
         const text = event.stream === 'system' ? s.dim(event.line) : event.line;
         return this.write(`${key} ${s.dim('│')} ${text}\n`);
       }
@@ -54,13 +64,15 @@ export class RunPrinter {
         if (event.status === 'running') return this.write(`${this.prefix(event.group, event.stepName)} ${s.dim('▶')} ${s.bold(event.stepName)}${retry}\n`);
         if (event.status !== 'skipped' && event.status !== 'queued') {
           const exit = event.exitCode !== undefined && event.exitCode !== 0 ? ` exit code ${event.exitCode}` : '';
-          const why = event.message ? `: ${event.message}` : '';
+          const said = event.message !== undefined && this.groupSaid.has(`${event.group}#${event.attempt}#${event.message}`);
+          if (event.message) this.groupSaid.add(`${event.group}#${event.attempt}#${event.message}`);
+          const why = event.message && !said ? `: ${event.message}` : '';
           return this.write(`${this.prefix(event.group, event.stepName)} ${s.status(event.status)}${exit} ${s.dim(duration(row))}${why}\n`);
         }
         return;
       }
       case 'group':
-        if (event.status !== 'running' && event.status !== 'success' && event.message) {
+        if (event.status !== 'running' && event.status !== 'success' && event.message && !this.groupSaid.has(`${event.group}#${event.attempt}#${event.message}`)) {
           return this.write(`${s.keyed(event.group, event.group)} ${s.status(event.status)}: ${event.message}\n`);
         }
         return;
@@ -71,8 +83,14 @@ export class RunPrinter {
 
   private prefix(group: string, step: string): string {
     const text = `${group}/${step}`;
+    if (text.length > this.width && this.width < 40) this.width = Math.min(40, text.length);
     const cut = text.length > this.width ? `${text.slice(0, this.width - 1)}…` : text.padEnd(this.width);
     return this.style.keyed(group, cut);
+  }
+
+  /** some step attempt failed, timed out, errored or was cancelled: the table shows why the job did not succeed */
+  get showsFailure(): boolean {
+    return [...this.rows.values()].some((r) => FAILED.has(r.status) || r.status === 'cancelled');
   }
 
   /**

@@ -68,9 +68,10 @@ export class ApiClient {
     await this.request('DELETE', `/api/actions/${encodeURIComponent(name)}`);
   }
 
-  submitRun(yaml: string, options: { params?: Record<string, Scalar>; file?: string } = {}): Promise<{ id: string }> {
+  submitRun(yaml: string, options: { params?: Record<string, Scalar>; file?: string; actions?: { file: string; yaml: string }[] } = {}): Promise<{ id: string }> {
     const body: Record<string, unknown> = { yaml, with: options.params ?? {} };
     if (options.file !== undefined) body.file = options.file;
+    if (options.actions !== undefined && options.actions.length > 0) body.actions = options.actions;
     return this.json('POST', '/api/runs', { body });
   }
 
@@ -100,12 +101,12 @@ export class ApiClient {
    * Streams the log until the run ends: calls `onLine` for every line (old ones first) and resolves
    * with the final status. A stream that breaks early is resumed from the last line received.
    */
-  async followLogs(id: string, filters: LogFilters, onLine: (line: LogLine) => void): Promise<RunEnd> {
+  async followLogs(id: string, filters: LogFilters, onLine: (line: LogLine) => void, signal?: AbortSignal): Promise<RunEnd> {
     let lastId: string | undefined;
     for (let attempt = 0; ; attempt++) {
       const headers: Record<string, string> = { accept: 'text/event-stream' };
       if (lastId !== undefined) headers['last-event-id'] = lastId;
-      const res = await this.request('GET', `/api/runs/${encodeURIComponent(id)}/logs`, { query: { ...filters, follow: 1 }, headers });
+      const res = await this.request('GET', `/api/runs/${encodeURIComponent(id)}/logs`, { query: { ...filters, follow: 1 }, headers, ...(signal ? { signal } : {}) });
       if (res.body === null) throw new ApiClientError('the server sent an empty log stream');
       try {
         for await (const event of readSse(res.body)) {
@@ -119,13 +120,13 @@ export class ApiClient {
           }
         }
       } catch (error) {
-        if (error instanceof ApiClientError || error instanceof SyntaxError) throw error;
+        if (error instanceof ApiClientError || error instanceof SyntaxError || signal?.aborted) throw error;
         // the connection broke: fall through and resume
       }
       if (attempt >= this.followRetries) {
         throw new ApiClientError(`the log stream of run ${id} kept breaking; see the rest with: pistages logs ${id}`);
       }
-      await sleep(Math.min(1000 * 2 ** attempt, 10_000));
+      await sleep(Math.min(1000 * 2 ** attempt, 10_000), undefined, signal ? { signal } : {});
     }
   }
 
@@ -171,8 +172,9 @@ export class ApiClient {
     }
     let res: Response;
     try {
-      res = await this.fetchFn(url, { method, headers, body });
+      res = await this.fetchFn(url, { method, headers, body, ...(options.signal ? { signal: options.signal } : {}) });
     } catch (error) {
+      if (options.signal?.aborted) throw error;
       const cause = error instanceof Error ? ((error.cause as Error | undefined)?.message ?? error.message) : String(error);
       throw new ApiClientError(`cannot reach Pistages at ${this.url}: ${cause}; is \`pistages serve\` running? set PISTAGES_URL to its address`);
     }
@@ -206,4 +208,5 @@ interface RequestOptions {
   yaml?: string;
   /** sent as JSON */
   body?: unknown;
+  signal?: AbortSignal;
 }

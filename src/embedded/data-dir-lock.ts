@@ -80,7 +80,7 @@ export async function lockDataDir(dir: string, options: { log?: { warn(obj: obje
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 0) throw err;
     }
     const held = await readLock(path);
-    if (held && held.owner.pid !== process.pid && isAlive(held.owner)) throw new DataDirLockedError(dir, path, held.owner);
+    if (held && isAlive(held.owner)) throw new DataDirLockedError(dir, path, held.owner);
     for (const child of held?.children ?? []) {
       if (!isAlive(child)) continue;
       options.log?.warn({ pid: child.pid }, 'stopping an embedded database server left behind by a process that died');
@@ -88,20 +88,25 @@ export async function lockDataDir(dir: string, options: { log?: { warn(obj: obje
     }
     await unlink(path).catch(() => undefined);
   }
-  let children: ProcessIdentity[] = [];
+  let writing: Promise<void> = Promise.resolve();
   let released = false;
   return {
     path,
-    setChildren: async (pids) => {
-      if (released) return;
-      children = pids.map((pid) => processIdentity(pid)).filter((p): p is ProcessIdentity => p !== undefined);
-      const temp = `${path}.${process.pid}`;
-      await writeFile(temp, JSON.stringify({ owner: self, children } satisfies LockContent));
-      await rename(temp, path);
+    setChildren: (pids) => {
+      // one write at a time, each replacing the file whole, so readers never see a torn lock
+      writing = writing.catch(() => undefined).then(async () => {
+        if (released) return;
+        const children = pids.map((pid) => processIdentity(pid)).filter((p): p is ProcessIdentity => p !== undefined);
+        const temp = `${path}.${process.pid}`;
+        await writeFile(temp, JSON.stringify({ owner: self, children } satisfies LockContent));
+        await rename(temp, path);
+      });
+      return writing;
     },
     release: async () => {
       if (released) return;
       released = true;
+      await writing.catch(() => undefined);
       const held = await readLock(path);
       if (held?.owner.pid === process.pid) await unlink(path).catch(() => undefined);
     },

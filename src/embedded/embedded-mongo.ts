@@ -73,8 +73,7 @@ export async function startEmbeddedMongo(options: EmbeddedMongoOptions): Promise
     const cluster = await choosePostgres(options, env, dataDir, stateDir);
     let postgres: Supervised | undefined;
     if (cluster) {
-      const runAs = await serviceUser();
-      const command = await childCommand(join(cluster.binDir, 'postgres'), postgresArgs(cluster, options.postgresSettings), { deathSignal: 'SIGINT', runAs });
+      const command = await childCommand(join(cluster.binDir, 'postgres'), postgresArgs(cluster, options.postgresSettings), { deathSignal: 'SIGINT', runAs: cluster.runAs });
       postgres = await superviseProcess({
         ...supervision,
         name: 'PostgreSQL',
@@ -135,7 +134,9 @@ async function choosePostgres(options: EmbeddedMongoOptions, env: Record<string,
   if (!hasCluster && sqliteFiles.length > 0 && options.handler === undefined) {
     return fallBack(`${stateDir} holds SQLite data from an earlier version; to move to PostgreSQL, mongodump it, remove those files and mongorestore`);
   }
-  const runAs = await serviceUser();
+  // an existing cluster keeps its owner (it may predate the `pistages` user)
+  const owner = hasCluster ? await stat(join(dataDir, 'postgres')) : undefined;
+  const runAs = owner && owner.uid !== 0 && process.getuid?.() === 0 ? { name: `uid ${owner.uid}`, uid: owner.uid, gid: owner.gid } : await serviceUser();
   if (runAs) {
     // root starts PostgreSQL as another user, which must be able to enter the data directory
     const info = await stat(dataDir);
@@ -158,19 +159,22 @@ async function untilReady(name: string, check: () => Promise<void>, exited: Prom
   let lastError: unknown;
   while (Date.now() < deadline) {
     if (dead) throw new Error(`the embedded ${name} exited while starting:\n${output()}`);
+    let timer: NodeJS.Timeout | undefined;
     try {
-      await check();
+      await Promise.race([check(), new Promise((_, fail) => (timer = setTimeout(() => fail(new Error('no answer within 5 s')), 5000)))]);
       return;
     } catch (err) {
       lastError = err;
       await delay(50); // next probe; the loop is bounded by the deadline
+    } finally {
+      clearTimeout(timer);
     }
   }
   throw new Error(`the embedded ${name} did not serve within ${timeoutMs} ms (${String(lastError)}):\n${output()}`);
 }
 
 async function probeOnce(uri: string): Promise<void> {
-  const client = new MongoClient(uri, { serverSelectionTimeoutMS: 500 });
+  const client = new MongoClient(uri, { serverSelectionTimeoutMS: 500, socketTimeoutMS: 5000 });
   try {
     await client.connect();
     await writeProbe(client.db('pistages_embedded'));

@@ -21,6 +21,8 @@ export interface PostgresCluster {
   socketDir: string;
   /** FerretDB's --postgresql-url */
   url: string;
+  /** the account PostgreSQL runs as; undefined: as this process */
+  runAs: RunAs | undefined;
 }
 
 /**
@@ -85,7 +87,7 @@ export async function prepareCluster(options: { binDir: string; dataDir: string;
     }
   }
   const url = `postgres://postgres@/${FERRETDB_DATABASE}?host=${encodeURIComponent(socketDir)}&port=${POSTGRES_PORT}&sslmode=disable`;
-  return { binDir, dataDir: clusterDir, socketDir, url };
+  return { binDir, dataDir: clusterDir, socketDir, url, runAs };
 }
 
 /** `postgres` arguments: socket only, the socket closed to others, logs on stderr. */
@@ -99,6 +101,8 @@ export function postgresArgs(cluster: PostgresCluster, settings: Record<string, 
     log_min_messages: 'warning',
     // a crash loses at most the last few hundred ms of commits, never consistency
     synchronous_commit: 'off',
+    // FerretDB keeps tens of pooled connections per client process
+    max_connections: '300',
     ...settings,
   };
   return ['-D', cluster.dataDir, ...Object.entries(all).flatMap(([key, value]) => ['-c', `${key}=${value}`])];

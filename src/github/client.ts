@@ -22,6 +22,8 @@ export interface GithubClientOptions {
    * in it, and writes are spaced one apart as GitHub asks of integrations; tests shorten it
    */
   retryAfterBaseMs?: number;
+  /** least time between two writes (statuses, check runs); default: the throttling plugin's 1 s, as GitHub asks */
+  writeIntervalMs?: number;
 }
 
 export interface GithubClients {
@@ -181,7 +183,9 @@ function octokitOptions(options: GithubClientOptions, baseUrl: string) {
       onRateLimit: onLimit('primary'),
       onSecondaryRateLimit: onLimit('secondary'),
       // the plugin's own write pacing is fixed at one second; it calls only write.key(id).schedule(options, task)
-      ...(options.retryAfterBaseMs === undefined ? {} : { write: writePacer(retryAfterBaseValue) as never }),
+      ...(options.retryAfterBaseMs === undefined && options.writeIntervalMs === undefined
+        ? {}
+        : { write: writePacer(options.writeIntervalMs ?? retryAfterBaseValue) as never }),
     },
     retry: { retryAfterBaseValue },
   };

@@ -38,6 +38,7 @@ export interface GithubSettings {
   actionsRepo: string | undefined;
   checkoutImage: string;
   reportIntervalMs: number;
+  writeIntervalMs: number;
 }
 
 export interface GithubServiceDeps {
@@ -65,10 +66,12 @@ export interface GithubService {
 
 const TAIL_LINES = 200;
 const SWEEP_EVERY_MS = 10_000;
+/** a delivery never claimed this long after it arrived lost its hand-over to the queue */
+const SWEEP_AFTER_MS = 5 * 60_000;
 
 export function createGithubService(deps: GithubServiceDeps): GithubService {
   const { settings, log } = deps;
-  const clients = createGithubClients({ apiUrl: settings.apiUrl, auth: settings.auth, log, ...(deps.fetch && { fetch: deps.fetch }) });
+  const clients = createGithubClients({ apiUrl: settings.apiUrl, auth: settings.auth, log, writeIntervalMs: settings.writeIntervalMs, ...(deps.fetch && { fetch: deps.fetch }) });
   const reader = new RepoReader();
   const actionsRepo: ActionsRepo | undefined = settings.actionsRepo === undefined ? undefined : parseActionsRepo(settings.actionsRepo);
   const octokitFor = (installationId: number | undefined) => clients.forInstallation(installationId);
@@ -105,9 +108,15 @@ export function createGithubService(deps: GithubServiceDeps): GithubService {
     if (retryInMs !== undefined) await deps.deliveryQueue.enqueue(id, { delayMs: retryInMs });
   };
   // deliveries still `received` whose hand-over was lost (a crash right after the 202) or whose
-  // processor died: queued again; the claim lets only one process work on each
-  const sweep = async (): Promise<void> => {
-    for (const pending of await deps.deliveries.list({ outcome: 'received' }, 500)) await deps.deliveryQueue.enqueue(pending.id);
+  // processor died (its lease ran out): queued again; the claim lets one process work on each.
+  // At start every free one goes; later only those waiting longer than a queue wait explains.
+  const sweep = async (atStart: boolean): Promise<void> => {
+    const now = deps.now().getTime();
+    for (const pending of await deps.deliveries.list({ outcome: 'received' }, 500)) {
+      const free = pending.leaseUntil === undefined || pending.leaseUntil.getTime() <= now;
+      const overdue = pending.leaseUntil !== undefined || now - pending.receivedAt.getTime() > SWEEP_AFTER_MS;
+      if (free && (atStart || overdue)) await deps.deliveryQueue.enqueue(pending.id);
+    }
   };
   let sweeper: NodeJS.Timeout | undefined;
 
@@ -160,8 +169,8 @@ export function createGithubService(deps: GithubServiceDeps): GithubService {
       }
       await deps.reportQueue.start(handleReport);
       await deps.deliveryQueue.start(handleDelivery);
-      await sweep();
-      sweeper = setInterval(() => void sweep().catch((err: unknown) => log.warn({ err: String(err) }, 'could not sweep pending webhook deliveries')), SWEEP_EVERY_MS);
+      await sweep(true);
+      sweeper = setInterval(() => void sweep(false).catch((err: unknown) => log.warn({ err: String(err) }, 'could not sweep pending webhook deliveries')), SWEEP_EVERY_MS);
       sweeper.unref();
       if (actionsRepo !== undefined) {
         await syncAtStart(actionsRepo).catch((err: unknown) => log.error({ err: String(err) }, 'could not sync the shared actions repository (PISTAGES_ACTIONS_REPO); the registered actions stay as they are'));

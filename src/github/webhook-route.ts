@@ -48,6 +48,10 @@ export function registerGithubWebhook(app: Express, deps: WebhookRouteDeps): voi
       fail(res, 401, 'missing_signature', 'X-Hub-Signature-256 is missing: give the webhook (or GitHub App) a secret equal to GITHUB_WEBHOOK_SECRET');
       return;
     }
+    if (body === '') {
+      fail(res, 400, 'empty_body', 'the webhook body is empty; GitHub sends the event as a JSON body');
+      return;
+    }
     if (!(await webhooks.verify(body, signature).catch(() => false))) {
       deps.log.warn(log, 'webhook with a wrong signature refused');
       fail(res, 401, 'bad_signature', 'X-Hub-Signature-256 does not match the body: check that the webhook secret in GitHub equals GITHUB_WEBHOOK_SECRET');

@@ -12,7 +12,11 @@ export function meteredRunStore(store: RunStore, metrics: Pick<OpsMetrics, 'runF
   const started = new Map<string, Date>();
   const final = (status: Status): boolean => TERMINAL_STATUSES.includes(status);
   const observe = (event: RunEvent): void => {
-    if (event.type === 'run' && final(event.status)) metrics.runFinished(event.status);
+    if (event.type === 'run' && final(event.status)) {
+      metrics.runFinished(event.status);
+      // steps a crash left without a final event are not kept past their run
+      for (const key of started.keys()) if (key.startsWith(`${event.runId}\u0000`)) started.delete(key);
+    }
     if (event.type !== 'step') return;
     const key = `${event.runId}\u0000${event.group}\u0000${event.step}\u0000${event.attempt}`;
     if (event.status === 'running') started.set(key, event.at);

@@ -86,7 +86,10 @@ function step(src: Source, path: DataPath, raw: Data): StepSpec {
   if (raw.dep !== undefined) out.dep = raw.dep as string;
   if (raw.run !== undefined) out.run = commands(raw.run);
   if (raw.image !== undefined) out.image = raw.image as string;
-  if (raw.with !== undefined) out.with = parameters(src, [...path, 'with'], raw.with);
+  if (raw.with !== undefined) {
+    out.with = parameters(src, [...path, 'with'], raw.with);
+    out.withPos = Object.fromEntries(Object.keys(out.with).map((key) => [key, posOf(src, [...path, 'with', key], 'key')]));
+  }
   if (raw.env !== undefined) out.env = environment(src, [...path, 'env'], raw.env);
   if (raw.timeout !== undefined) out.timeoutMs = parseDuration(raw.timeout as string);
   if (raw.resources !== undefined) out.resources = resources(raw.resources);

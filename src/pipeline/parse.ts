@@ -14,6 +14,7 @@ import { findingsFromAjv } from './schema-errors.ts';
 import { semanticFindings } from './semantic-checks.ts';
 import { limitFindings, MAX_ISSUES_SHOWN } from './limits.ts';
 import { toJobFile } from './normalize.ts';
+import { tabIndentedLines, TAB_MESSAGE } from './tab-indent.ts';
 import { yamlSyntaxReport } from './yaml-syntax.ts';
 import type { Poison } from './yaml-syntax.ts';
 import { createLocator, linePos, offsetOf } from './yaml-locate.ts';
@@ -38,6 +39,8 @@ export function parseJob(text: string, file: string): ParseResult {
   const lines = new LineCounter();
   // duplicate keys are found by yamlSyntaxReport, in one pass (yaml's own check is quadratic)
   const doc = parseDocument(text, { lineCounter: lines, keepSourceTokens: true, prettyErrors: false, uniqueKeys: false });
+  const tabs = tabIndentedLines(text, doc);
+  if (tabs.length > 0) return { issues: capped(tabs.map((at) => ({ file, ...at, message: TAB_MESSAGE }))) };
   const syntax = yamlSyntaxReport(doc, { text, lines });
   const issues: ValidationIssue[] = syntax.problems.map(({ line, col, message }) => ({ file, line, col, message }));
   if (syntax.fatal) return { issues: capped(issues) };

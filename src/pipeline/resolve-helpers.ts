@@ -35,9 +35,10 @@ export function nearestNames(name: string, known: readonly string[]): string {
     const list = quoted.length > 1 ? `${quoted.slice(0, -1).join(', ')} or ${quoted.at(-1)}` : quoted[0];
     return `; did you mean ${list}?`;
   }
-  if (known.length === 0) return '; no actions are registered: register one or pass the folder of action files';
+  const add = 'register it with `pistages actions register FILE`, or put its file in .pistages/actions/ (or pass --actions DIR)';
+  if (known.length === 0) return `; no actions are known: ${add}`;
   const shown = [...known].sort().slice(0, 5).map((n) => `'${n}'`);
-  return `; known actions: ${shown.join(', ')}${known.length > 5 ? ', ...' : ''}`;
+  return `; known actions: ${shown.join(', ')}${known.length > 5 ? ', ...' : ''}; ${add}`;
 }
 
 /**

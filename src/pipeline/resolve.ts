@@ -145,7 +145,7 @@ export function createResolver(catalog: ActionCatalog, templates: Templates, iss
     for (const [key, value] of Object.entries(step.with ?? {})) {
       if (!decl.names.has(key)) {
         const hint = decl.all.length > 0 ? didYouMean(key, decl.all) : 'it takes no parameters';
-        issues.push(issueAt(step.pos, `${action.name} has no parameter '${key}'; ${hint}`));
+        issues.push(issueAt(step.withPos?.[key] ?? step.pos, `${action.name} has no parameter '${key}'; ${hint}`));
         continue;
       }
       params[key] = typeof value === 'string' ? render(value, scope, step.pos, `with ${key}`) : value;

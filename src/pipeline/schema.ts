@@ -16,7 +16,7 @@ export const ENV_NAME_PATTERN = '^[A-Za-z_][A-Za-z0-9_]*$';
 /** `90s`, `10m`, `1h`, `1h30m`, `2m30s`: units in this order, each at most once. */
 export const DURATION_PATTERN = '^(?:[0-9]+h(?:[0-9]+m)?(?:[0-9]+s)?|[0-9]+m(?:[0-9]+s)?|[0-9]+s)$';
 /** `512m`, `1g`, `1.5g`, `256k`, or a plain number of bytes; units are powers of 1024, as in Docker. */
-export const MEMORY_PATTERN = '^[0-9]+(?:\\.[0-9]+)?[kKmMgG]?$';
+export const MEMORY_PATTERN = '^[0-9]+(?:\\.[0-9]+)? ?(?:[bB]|[kKmMgG][bB]?)?$';
 
 export const STEP_KEYS = ['id', 'name', 'dep', 'run', 'image', 'with', 'env', 'timeout', 'resources'] as const;
 export const JOB_KEYS = [
@@ -174,7 +174,7 @@ export const jobSchema = {
       properties: {
         cpus: { description: 'CPUs, fractions allowed (`0.5`).', type: 'number', exclusiveMinimum: 0 },
         memory: {
-          description: 'Memory limit: `512m`, `1g`, `256k` (powers of 1024) or a number of bytes. At least 6m.',
+          description: 'Memory limit: `512m`, `512mb`, `1g`, `1gb`, `256k` (powers of 1024, the units of PISTAGES_LOG_CAP) or a number of bytes. At least 6m.',
           type: ['string', 'integer'],
           pattern: MEMORY_PATTERN,
         },

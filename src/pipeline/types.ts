@@ -51,6 +51,8 @@ export interface StepSpec {
   run?: string[];
   image?: string;
   with?: Record<string, Scalar>;
+  /** where each `with:` key is written, so a problem with one points at it */
+  withPos?: Record<string, SourcePos>;
   env?: Record<string, string>;
   timeoutMs?: number;
   resources?: Resources;

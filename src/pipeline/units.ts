@@ -2,11 +2,12 @@
  * Durations and memory sizes as written in job files.
  * Durations: `90s`, `10m`, `1h`, `1h30m`, `2m30s` (units h, m, s in this order, each at most once).
  * A bare number is rejected on purpose: seconds or minutes would be a guess.
- * Memory: `512m`, `1g`, `1.5g`, `256k` (powers of 1024, as Docker reads them) or a number of bytes.
+ * Memory: `512m`, `512mb`, `1g`, `1.5gb`, `256k` (powers of 1024, as Docker reads them; the units of
+ * PISTAGES_LOG_CAP) or a number of bytes.
  */
 
 const DURATION = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/;
-const MEMORY = /^(\d+(?:\.\d+)?)([kmg]?)$/i;
+const MEMORY = /^(\d+(?:\.\d+)?) ?(b|[kmg]b?)?$/i;
 
 /** Longer limits would overflow Node's timers (about 24.8 days); a day is plenty for one CI step. */
 export const MAX_TIMEOUT_MS = 24 * 60 * 60 * 1000;
@@ -27,7 +28,7 @@ export function parseDuration(text: string): number | undefined {
   return ((Number(h) * 60 + Number(m)) * 60 + Number(s)) * 1000;
 }
 
-const UNIT_BYTES: Record<string, number> = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 };
+const UNIT_BYTES: Record<string, number> = { '': 1, b: 1, k: 1024, kb: 1024, m: 1024 ** 2, mb: 1024 ** 2, g: 1024 ** 3, gb: 1024 ** 3 };
 
 /** Bytes (rounded down to whole bytes), or undefined when `value` is not a size. */
 export function parseMemorySize(value: string | number): number | undefined {

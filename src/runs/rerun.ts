@@ -1,13 +1,14 @@
 import { TERMINAL_STATUSES } from '../pipeline/types.ts';
 import type { ActionRegistry, NewRun, RunRecord, TriggerInfo } from '../store/store.ts';
-import { compileOrThrow, registryCatalog } from './compile.ts';
+import { compileOrThrow } from './compile.ts';
 import { RunStateError } from './errors.ts';
+import { runCatalog, sentActionFiles } from './run-actions.ts';
 
 /**
  * A new run of a finished one: every group, or only those that did not succeed. A run triggered
  * by a repository keeps its plan (it was compiled from that commit's files, local actions included);
- * a submitted job is compiled again from its stored text against the actions registered now, so a
- * fixed action applies.
+ * a submitted job is compiled again from its stored text, with the action files it was sent with,
+ * against the actions registered now, so a fixed registered action applies.
  */
 export async function prepareRerun(actions: ActionRegistry, original: RunRecord, options: { failedOnly: boolean }): Promise<NewRun> {
   if (!TERMINAL_STATUSES.includes(original.status)) {
@@ -22,9 +23,11 @@ export async function prepareRerun(actions: ActionRegistry, original: RunRecord,
     }
   }
   let plan = original.plan;
+  let used = original.actions;
   if (original.forge === undefined) {
-    const catalog = (await registryCatalog(actions)).catalog;
-    plan = compileOrThrow(original.yaml, original.file, catalog, original.params).plan;
+    const catalog = await runCatalog(actions, sentActionFiles(original.actions));
+    plan = compileOrThrow(original.yaml, original.file, catalog.catalog, original.params).plan;
+    used = catalog.used();
   }
   return {
     ...triggerOf(original),
@@ -35,6 +38,7 @@ export async function prepareRerun(actions: ActionRegistry, original: RunRecord,
     params: plan.params,
     plan,
     rerunOf: original.id,
+    ...(used === undefined || used.length === 0 ? {} : { actions: used }),
     ...(onlyGroups === undefined ? {} : { onlyGroups }),
   };
 }

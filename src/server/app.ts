@@ -3,6 +3,7 @@ import type { AppDeps, ServerContext } from './context.ts';
 import { accessLog } from './middleware/access-log.ts';
 import { requireToken } from './middleware/auth.ts';
 import { errorHandler, notFoundRoute } from './middleware/errors.ts';
+import { refuseNulInPath } from './middleware/path-check.ts';
 import { createMetrics } from './metrics.ts';
 import { registerActionRoutes } from './routes/api-actions.ts';
 import { registerDeliveryRoutes } from './routes/api-deliveries.ts';
@@ -48,7 +49,7 @@ export function createApp(deps: AppDeps): Express {
   publicRoutes?.(app);
   registerWebRoutes(app, ctx);
 
-  app.use('/api', requireToken(apiToken));
+  app.use('/api', requireToken(apiToken), refuseNulInPath);
   registerActionRoutes(app, ctx);
   registerRunRoutes(app, ctx);
   registerRunLogRoutes(app, ctx);

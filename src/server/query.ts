@@ -31,6 +31,8 @@ export function single(query: Query, key: string): string | undefined {
   const value = query[key];
   if (value === undefined) return undefined;
   if (typeof value !== 'string') throw badRequest(`query parameter '${key}' must be given once`);
+  // no parameter means a NUL, and neither the store nor a step's environment can hold one
+  if (value.includes('\u0000')) throw badRequest(`query parameter '${key}' must not contain a NUL character (%00)`);
   return value;
 }
 

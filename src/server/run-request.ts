@@ -1,4 +1,5 @@
 import type { Scalar } from '../pipeline/types.ts';
+import type { RunActionFile } from '../runs/run-actions.ts';
 import type { TriggerInfo } from '../store/store.ts';
 import { badRequest } from './http-error.ts';
 import { assertKnownKeys, parseWithParams, repoName, single, type Query } from './query.ts';
@@ -9,15 +10,19 @@ export interface RunRequest {
   file: string;
   params: Record<string, Scalar>;
   trigger: TriggerInfo;
+  /** action files sent with the run: used by it only, never registered */
+  actions: RunActionFile[];
 }
 
 export const DEFAULT_JOB_FILE = 'job.yaml';
 const TRIGGER_KEYS = ['repo', 'sha', 'ref', 'branch'] as const;
-const JSON_KEYS = ['yaml', 'file', 'with', ...TRIGGER_KEYS];
+const JSON_KEYS = ['yaml', 'file', 'with', 'actions', ...TRIGGER_KEYS];
+const MAX_ACTION_FILES = 200;
 
 /**
  * Two forms: the job file as the YAML body with `?with.KEY=VALUE&file=&repo=&sha=&ref=&branch=`, or
- * JSON `{yaml, with?, file?, repo?, sha?, ref?, branch?}`. Wrong types are a 400 naming the field.
+ * JSON `{yaml, with?, file?, actions?: [{file, yaml}], repo?, sha?, ref?, branch?}`. Wrong types are
+ * a 400 naming the field.
  */
 export function parseRunRequest(body: unknown, isJson: boolean, query: Query): RunRequest {
   if (!isJson) {
@@ -28,7 +33,7 @@ export function parseRunRequest(body: unknown, isJson: boolean, query: Query): R
       const value = single(query, key);
       if (value !== undefined) trigger[key] = value;
     }
-    return checked({ yaml: body, file: single(query, 'file') ?? DEFAULT_JOB_FILE, params: parseWithParams(query), trigger });
+    return checked({ yaml: body, file: single(query, 'file') ?? DEFAULT_JOB_FILE, params: parseWithParams(query), trigger, actions: [] });
   }
   assertKnownKeys(query, []);
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
@@ -41,6 +46,7 @@ export function parseRunRequest(body: unknown, isJson: boolean, query: Query): R
   if (typeof input.yaml !== 'string') problems.push("'yaml' must be a string holding the job file");
   if (input.file !== undefined && typeof input.file !== 'string') problems.push("'file' must be a string");
   const params = jsonParams(input.with, problems);
+  const actions = jsonActions(input.actions, problems);
   const trigger: TriggerInfo = {};
   for (const key of TRIGGER_KEYS) {
     const value = input[key];
@@ -49,7 +55,27 @@ export function parseRunRequest(body: unknown, isJson: boolean, query: Query): R
     else problems.push(`'${key}' must be a string`);
   }
   if (problems.length > 0) throw badRequest(problems.join('; '), { problems });
-  return checked({ yaml: input.yaml as string, file: (input.file as string | undefined) ?? DEFAULT_JOB_FILE, params, trigger });
+  return checked({ yaml: input.yaml as string, file: (input.file as string | undefined) ?? DEFAULT_JOB_FILE, params, trigger, actions });
+}
+
+function jsonActions(value: unknown, problems: string[]): RunActionFile[] {
+  if (value === undefined) return [];
+  const shape = "'actions' must be a list of {\"file\": \"<name>.yaml\", \"yaml\": \"<action file>\"}";
+  if (!Array.isArray(value) || value.length > MAX_ACTION_FILES) {
+    problems.push(Array.isArray(value) ? `'actions' holds at most ${MAX_ACTION_FILES} files` : shape);
+    return [];
+  }
+  const files: RunActionFile[] = [];
+  for (const item of value as unknown[]) {
+    const entry = item as Record<string, unknown> | null;
+    if (typeof entry !== 'object' || entry === null || typeof entry.file !== 'string' || typeof entry.yaml !== 'string' || Object.keys(entry).some((k) => k !== 'file' && k !== 'yaml')) {
+      problems.push(shape);
+      return [];
+    }
+    if (entry.file.trim() === '' || entry.file.length > 255 || CONTROL.test(entry.file)) problems.push(`'actions' file names must be names such as clone.yaml, got '${entry.file.slice(0, 40)}'`);
+    else files.push({ file: entry.file, yaml: entry.yaml });
+  }
+  return files;
 }
 
 function jsonParams(value: unknown, problems: string[]): Record<string, Scalar> {

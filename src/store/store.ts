@@ -71,6 +71,18 @@ export interface NewRun extends TriggerInfo {
   rerunOf?: string;
   /** groups to run (rerun of failed groups); undefined = all */
   onlyGroups?: string[];
+  /** the action definitions the job used, as they were when it was submitted */
+  actions?: RunAction[];
+}
+
+/** An action a run used: sent with the run (`run`, never registered) or registered at the time. */
+export interface RunAction {
+  name: string;
+  scope: 'run' | 'registered';
+  file: string;
+  yaml: string;
+  /** the registered version used */
+  version?: number;
 }
 
 export interface RunRecord extends NewRun {
@@ -97,6 +109,8 @@ export interface RunFilter {
   sha?: string;
   branch?: string;
   since?: Date;
+  /** runs whose id starts with these lowercase hex characters (short run ids) */
+  idPrefix?: string;
 }
 
 export interface Page {
@@ -222,6 +236,8 @@ export interface DeliveryRecord {
   processedAt?: Date;
   /** processing attempts (a crash between acceptance and discovery makes more than one) */
   attempts: number;
+  /** held by a processor, or waiting for a retry, until then */
+  leaseUntil?: Date;
 }
 
 export interface DeliveryFilter {

@@ -12,6 +12,8 @@ import { runMasker } from '../server/secret-mask.ts';
 import { logFilter } from './log-filter.ts';
 
 const BATCH = 2000;
+/** lines per query of a download: on FerretDB each query of a run's log costs about a full read of it */
+const DOWNLOAD_BATCH = 50_000;
 const KEEPALIVE_MS = 15_000;
 
 /**
@@ -65,10 +67,12 @@ export function registerWebApiRoutes(app: Express, ctx: ServerContext, read: Req
     res.type('text/plain; charset=utf-8').attachment(`run-${run.id}.log`);
     let after: string | undefined;
     for (;;) {
-      const lines = await ctx.logs.read(run.id, { ...filter, ...(after !== undefined && { after }), limit: 5000 });
-      const text = lines.map((l) => formatLogLine(toLogLineView(l, name(l.group, l.step), masker))).join('');
-      if (text !== '' && !(await send(res, text))) return;
-      if (lines.length < 5000) break;
+      const lines = await ctx.logs.read(run.id, { ...filter, ...(after !== undefined && { after }), limit: DOWNLOAD_BATCH });
+      for (let from = 0; from < lines.length; from += BATCH) {
+        const text = lines.slice(from, from + BATCH).map((l) => formatLogLine(toLogLineView(l, name(l.group, l.step), masker))).join('');
+        if (!(await send(res, text))) return;
+      }
+      if (lines.length < DOWNLOAD_BATCH) break;
       after = lines.at(-1)?.cursor;
     }
     res.end();

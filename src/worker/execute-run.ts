@@ -89,6 +89,11 @@ export async function executeRun(deps: ExecuteRunDeps, run: RunRecord, control: 
     await runs.finish(run.id, 'cancelled', ran ? 'run cancelled while it waited to start again; it was not started again' : 'run cancelled before it started', now());
     return;
   }
+  if (run.starts > deps.maxStarts) {
+    // a run whose workers keep dying (it may be what kills them) must not loop for ever
+    await runs.finish(run.id, 'error', `gave up after ${deps.maxStarts} starts: the worker running it stopped before it finished each time`, now());
+    return;
+  }
   const refused = await beyondEngine(deps, run);
   if (refused !== undefined) {
     // the engine would refuse the same limits on every start: end the run before any step runs

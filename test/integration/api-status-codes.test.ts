@@ -38,6 +38,10 @@ async function send(path: string, init: { method?: string; headers?: Record<stri
 
 describe('answers to malformed requests', () => {
   test('a path that does not decode (%FF) is 400, not 500', async () => {
+    for (const path of ['/api/actions/a%00b', '/api/runs/%00', '/api/secrets/A%00']) {
+      const res = await send(path);
+      assert.equal(res.status, 400, `${path}: ${res.text}`);
+    }
     for (const path of ['/api/runs/%FF', '/api/actions/%FF', '/api/secrets/%E0%A4%A', '/api/runs/%FF/logs']) {
       const res = await send(path);
       assert.equal(res.status, 400, `${path}: ${res.text}`);
@@ -80,10 +84,21 @@ describe('answers to malformed requests', () => {
     for (const query of ['?branch=%00', '?ref=refs%2Fheads%2Fa%0Ab', '?sha=abc%07', '?file=a%00.yaml']) {
       const res = await h.request('POST', `/api/runs${query}`, { yaml: JOB });
       assert.equal(res.status, 400, `${query}: ${res.text}`);
-      assert.match(res.body.message as string, /control character/);
+      assert.match(res.body.message as string, /control character|NUL/);
     }
     const json = await h.request('POST', '/api/runs', { json: { yaml: JOB, branch: 'main\u0000' } });
     assert.equal(json.status, 400, json.text);
+    const param = await h.request('POST', '/api/runs?with.who=a%00b', { yaml: `${JOB}with:\n  who: x\n` });
+    assert.equal(param.status, 400, param.text);
+    assert.match(param.body.message as string, /with\.who/);
+    const nulInFile = await h.request('POST', '/api/runs', { yaml: 'name: N\u0000\nimage: alpine\nrun: echo\n' });
+    assert.equal(nulInFile.status, 400, `a NUL in the job file: ${nulInFile.text}`);
+    const nulAction = await h.request('POST', '/api/actions', { yaml: 'name: A\u0000\nimage: alpine\nrun: echo\n' });
+    assert.equal(nulAction.status, 400, nulAction.text);
+    for (const query of ['?branch=%00', '?job=a%00', '?sha=%00']) {
+      const list = await h.request('GET', `/api/runs${query}`);
+      assert.equal(list.status, 400, `GET /api/runs${query}: ${list.text}`);
+    }
     assert.equal((await h.request('POST', '/api/runs?branch=feature%2Fok', { yaml: JOB })).status, 201);
   });
 

@@ -64,7 +64,9 @@ describe('pistages validate', () => {
     const result = await pistages(['validate', ...files, '--actions', 'examples/seed/actions', '--actions', 'examples/local/actions']);
     assert.equal(result.stderr, '');
     assert.equal(result.code, 0);
-    assert.equal(result.stdout, '');
+    assert.equal(result.stdout, `ok: ${files.length} files\n`);
+    const quiet = await pistages(['validate', '-q', 'examples/local/build-and-lint.yaml', '--actions', 'examples/local/actions']);
+    assert.deepEqual([quiet.code, quiet.stdout, quiet.stderr], [0, '', '']);
   });
 
   it('reports the seed’s mis-indented image: as one line pointing at it, exit 1', async () => {

@@ -64,7 +64,11 @@ async function finishNextRun(count: number, status: 'success' | 'failure', line:
   while (h.queue.ids.length <= count) await new Promise((resolve) => setTimeout(resolve, 10));
   const id = h.queue.ids[count] as string;
   await h.stores.runs.claim(id, 'test-worker', 60_000, new Date());
+  await h.stores.runs.apply({ type: 'group', runId: id, group: 'main', attempt: 1, status: 'running', at: new Date() });
+  await h.stores.runs.apply({ type: 'step', runId: id, group: 'main', step: 0, stepName: 'echo hello world', attempt: 1, status: 'running', at: new Date() });
   await h.stores.logs.append([{ type: 'log', runId: id, group: 'main', step: 0, attempt: 1, seq: 0, stream: 'stdout', line, at: new Date() }]);
+  const exitCode = status === 'success' ? 0 : 3;
+  await h.stores.runs.apply({ type: 'step', runId: id, group: 'main', step: 0, stepName: 'echo hello world', attempt: 1, status, exitCode, at: new Date() });
   await h.stores.runs.apply({ type: 'group', runId: id, group: 'main', attempt: 1, status, at: new Date() });
   await h.stores.runs.apply({ type: 'run', runId: id, status, at: new Date() });
   return id;
@@ -116,27 +120,33 @@ describe('runs', () => {
     assert.match(bad.stderr, /status must be one of/);
   });
 
-  test('an invalid job prints file:line:col: message per problem and exits 1', async () => {
+  test('an invalid job prints file:line:col: message per problem and exits 2, as run does', async () => {
     const res = await cli(['submit', join(dir, 'bad.yaml')]);
-    assert.equal(res.code, 1);
+    assert.equal(res.code, 2);
     assert.match(res.stderr, /^bad\.yaml:2:\d+: .*align/m);
     assert.equal(res.stdout, '');
   });
 
-  test('submit --follow streams the log and exits 0 only on success', async () => {
+  test('submit --follow prints what pistages run prints and exits 0 only on success', async () => {
     const ok = cli(['submit', join(dir, 'hello.yaml'), '--follow']);
     await finishNextRun(h.queue.ids.length, 'success', 'hello client');
     const success = await ok;
     assert.equal(success.code, 0, success.stderr);
-    assert.equal(success.stdout, '[main/echo hello world#1] hello client\n');
-    assert.match(success.stderr, /finished: success/);
+    const lines = success.stdout.split('\n');
+    const started = lines.findIndex((l) => /^main\/echo hello world ▶ echo hello world$/.test(l));
+    const logged = lines.findIndex((l) => /^main\/echo hello world │ hello client$/.test(l));
+    const finished = lines.findIndex((l) => /^main\/echo hello world success [\d.]+s$/.test(l));
+    assert.ok(started >= 0 && started < logged && logged < finished, success.stdout);
+    assert.match(success.stdout, /^GROUP\s+STEP\s+STATUS\s+DURATION\s+ATTEMPT\nmain\s+echo hello world\s+success\s+[\d.]+s\s+1$/m);
+    assert.match(success.stdout, /^Job success in [\d.]+s$/m);
 
-    const failing = cli(['submit', join(dir, 'hello.yaml'), '--follow']);
+    const failing = cli(['submit', join(dir, 'hello.yaml'), '--follow', '--json']);
     await finishNextRun(h.queue.ids.length, 'failure', 'boom');
     const failure = await failing;
     assert.equal(failure.code, 1);
-    assert.match(failure.stdout, /\] boom\n$/);
-    assert.match(failure.stderr, /finished: failure/);
+    const events = failure.stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; status?: string; line?: string });
+    assert.deepEqual(events.map((e) => e.type === 'step' ? `step ${e.status}` : e.type === 'log' ? `log ${e.line}` : `${e.type} ${e.status ?? ''}`.trim()).filter((e) => !e.startsWith('queued')),
+      ['step running', 'log boom', 'step failure', 'end failure']);
   });
 
   test('logs, cancel, rerun --failed', async () => {
@@ -147,10 +157,12 @@ describe('runs', () => {
     const logs = await cli(['logs', id]);
     assert.equal(logs.stdout, '[main/echo hello world#1] it broke\n');
     const filtered = await cli(['logs', id, '--group', 'other']);
-    assert.equal(filtered.stdout, '');
+    assert.equal(filtered.code, 2);
+    assert.equal(filtered.stderr, `error: run ${id} has no group 'other'; its groups: main\n`);
     const followed = await cli(['logs', id, '--follow']);
     assert.equal(followed.code, 1, 'the run failed');
-    assert.match(followed.stdout, /it broke/);
+    assert.match(followed.stdout, /▶ echo hello world\n.*│ it broke\n.*failure exit code 3/s);
+    assert.match(followed.stdout, /^Job failure in [\d.]+s$/m);
 
     const cancel = await cli(['cancel', id]);
     assert.equal(cancel.code, 1);
@@ -252,7 +264,7 @@ describe('as a child process', { skip: cliRegistersClient ? false : 'src/cli/ind
     assert.equal(secret.code, 0, secret.stderr);
     assert.equal((await h.stores.secrets.resolve(['CHILD_TOKEN'], undefined)).CHILD_TOKEN, 'from-a-pipe');
     const bad = await spawnCli(['submit', join(dir, 'bad.yaml')]);
-    assert.equal(bad.code, 1);
+    assert.equal(bad.code, 2);
     assert.match(bad.stderr, /^bad\.yaml:2:\d+: /m);
   });
 });

@@ -2,13 +2,17 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { RunRecord } from '../../src/store/store.ts';
 import { spawnWorker, type WorkerProcess } from '../support/worker-processes.ts';
-import { waitFor } from '../support/wait.ts';
+import { waitFor, waitForProgress } from '../support/wait.ts';
 import { IMAGE, SECRET_KEY, startWorld, type World } from '../support/worker-world.ts';
 
 /**
  * Real `pistages worker` processes (bin/pistages worker) on one
  * database and one Docker engine. The test process only submits runs and watches the store.
+ * Waits fail when nothing progresses, not at a fixed deadline, so a loaded machine only slows them;
+ * hundreds of runs are the bench's job (bench/scheduler.bench.ts).
  */
+const RUNS = 40;
+const FINISHED = ['success', 'failure', 'error', 'cancelled'];
 let world: World;
 const processes: WorkerProcess[] = [];
 
@@ -40,13 +44,14 @@ async function allRuns(): Promise<RunRecord[]> {
 }
 
 describe('several worker processes', () => {
-  test('200 runs over two workers: every run executes exactly once', async (t) => {
+  test(`${RUNS} runs over two workers: every run executes exactly once`, async (t) => {
     const workers = [startWorkerProcess(), startWorkerProcess()];
     const started = performance.now();
-    const ids = await Promise.all(Array.from({ length: 200 }, (_, i) =>
+    const ids = await Promise.all(Array.from({ length: RUNS }, (_, i) =>
       world.submit(`name: trivial-${i}\nimage: ${IMAGE}\nrun: echo executed $PISTAGES_RUN_ID\n`)));
     try {
-      await waitFor('every run to finish', async () => (await allRuns()).filter((r) => ids.includes(r.id) && (r.status === 'success' || r.status === 'failure' || r.status === 'error')).length === ids.length, { timeoutMs: 240_000, intervalMs: 500 });
+      const runs = world.mongo.client.db(world.mongo.dbName).collection('runs');
+      await waitForProgress('every run to finish', () => runs.countDocuments({ status: { $in: FINISHED } }), (n) => n >= ids.length, { stallMs: 60_000, intervalMs: 500 });
     } catch (err) {
       t.diagnostic(workers.map((w) => w.output()).join('\n----\n'));
       throw err;
@@ -62,7 +67,7 @@ describe('several worker processes', () => {
     const byWorker = new Map<string, number>();
     for (const r of runs) byWorker.set(r.worker ?? '?', (byWorker.get(r.worker ?? '?') ?? 0) + 1);
     assert.equal(byWorker.size, 2, `both workers executed runs: ${JSON.stringify([...byWorker])}`);
-    t.diagnostic(`200 runs in ${seconds.toFixed(1)} s (${(200 / seconds * 60).toFixed(0)} runs/min); per worker ${JSON.stringify([...byWorker.values()])}`);
+    t.diagnostic(`${RUNS} runs in ${seconds.toFixed(1)} s (${(RUNS / seconds * 60).toFixed(0)} runs/min); per worker ${JSON.stringify([...byWorker.values()])}`);
 
     for (const w of workers) w.child.kill('SIGTERM');
     assert.deepEqual(await Promise.all(workers.map((w) => w.exited)), [0, 0], 'workers exit 0 on SIGTERM');
@@ -71,7 +76,8 @@ describe('several worker processes', () => {
   test('a worker killed mid-run: a new worker runs it again as attempt 2, leaving nothing behind', async () => {
     const first = startWorkerProcess();
     const id = await world.submit(`name: survivor\nimage: ${IMAGE}\nrun:\n  - echo attempt $PISTAGES_ATTEMPT\n  - '[ "$PISTAGES_ATTEMPT" -ge 2 ] || sleep 120'\n`);
-    await waitFor('attempt 1 to be running', async () => (await world.stores.logs.read(id, {})).some((l) => l.line === 'attempt 1'), { timeoutMs: 60_000 });
+    // bounded generously: a worker process starting on a loaded machine compiles its TypeScript first
+    await waitFor('attempt 1 to be running', async () => (await world.stores.logs.read(id, {})).some((l) => l.line === 'attempt 1'), { timeoutMs: 180_000, intervalMs: 250 });
     const held = await world.stores.runs.get(id);
     assert.match(held?.worker ?? '', new RegExp(`-${first.pid}-`));
     first.child.kill('SIGKILL');
@@ -79,7 +85,7 @@ describe('several worker processes', () => {
     assert.ok((await world.containersOf(id)).length > 0, 'the killed worker left its container behind');
 
     startWorkerProcess();
-    const run = await world.waitForStatus(id, ['success', 'failure', 'error', 'cancelled'], 60_000);
+    const run = await world.waitForStatus(id, ['success', 'failure', 'error', 'cancelled'], 180_000);
     assert.equal(run.status, 'success', run.message);
     assert.equal(run.starts, 2);
     assert.equal(run.groups[0]?.attempt, 2);

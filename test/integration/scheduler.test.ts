@@ -6,7 +6,7 @@ import { AgendaQueue } from '../../src/scheduler/agenda/agenda-queue.ts';
 import type { RunHandler } from '../../src/scheduler/queue.ts';
 import { silentLogger } from '../../src/worker/logger.ts';
 import { startTestMongo, type TestMongo } from '../support/mongo.ts';
-import { percentile, waitFor } from '../support/wait.ts';
+import { percentile, waitFor, waitForProgress } from '../support/wait.ts';
 
 /**
  * The queue delivers at least once; exactly-once execution comes from a lease claimed before any
@@ -130,8 +130,8 @@ describe('AgendaQueue', () => {
     await q2.start(handlerFor('w2'));
     await Promise.all(ids.map((id, i) => (i % 2 === 0 ? q1 : q2).enqueue(id)));
 
-    await waitFor('every run to finish', async () => (await leases.coll.countDocuments({ done: true })) === ids.length, { timeoutMs: 60_000 });
-    await waitFor('the queue to empty', queueEmpty(name), { timeoutMs: 10_000 });
+    await waitForProgress('every run to finish', () => leases.coll.countDocuments({ done: true }), (n) => n === ids.length, { stallMs: 30_000 });
+    await waitForProgress('the queue to empty', () => db.collection(name).countDocuments(), (n) => n === 0, { stallMs: 30_000 });
     assert.equal(executions.size, ids.length);
     assert.deepEqual([...executions.values()].filter((n) => n !== 1), [], 'no run executed twice');
     assert.ok(deliveries.w1 > 0 && deliveries.w2 > 0, `both workers took runs (w1 ${deliveries.w1}, w2 ${deliveries.w2})`);
@@ -164,7 +164,7 @@ describe('AgendaQueue', () => {
     await q1.start(handlerFor('w1'));
     await q2.start(handlerFor('w2'));
     await q1.enqueue('long');
-    await waitFor('Agenda to deliver the run again after its lock expired', () => deliveries >= 2, { timeoutMs: 10_000 });
+    await waitFor('Agenda to deliver the run again after its lock expired', () => deliveries >= 2, { timeoutMs: 60_000 });
     release();
     await waitFor('the run to finish', async () => (await leases.coll.countDocuments({ done: true })) === 1);
     assert.equal(executions, 1);

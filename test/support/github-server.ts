@@ -47,6 +47,7 @@ export function serverEnv(world: GithubWorld, mongo: TestMongo, extra: Record<st
     PISTAGES_PULL_POLICY: 'never',
     PISTAGES_DEFAULT_RETRY: '0',
     PISTAGES_REPORT_INTERVAL: '300ms',
+    GITHUB_WRITE_INTERVAL: '20ms',
     PISTAGES_POLL_INTERVAL: '200ms',
     PISTAGES_LOG_LEVEL: 'silent',
     ...extra,

@@ -18,6 +18,10 @@ export interface ClientIo {
   readFile(path: string): Promise<string>;
   setExitCode(code: number): void;
   fetch?: typeof fetch;
+  /** stdout is a terminal: colours in followed output */
+  stdoutIsTty?: boolean;
+  /** calls `handler` on Ctrl-C / SIGTERM until the returned function is called */
+  onInterrupt?: (handler: () => void) => () => void;
 }
 
 export function processIo(): ClientIo {
@@ -35,6 +39,11 @@ export function processIo(): ClientIo {
     setExitCode: (code) => {
       process.exitCode = code;
     },
+    stdoutIsTty: process.stdout.isTTY === true,
+    onInterrupt: (handler) => {
+      process.on('SIGINT', handler).on('SIGTERM', handler);
+      return () => void process.off('SIGINT', handler).off('SIGTERM', handler);
+    },
   };
 }
 
@@ -43,9 +52,15 @@ export function clientFor(io: ClientIo): ApiClient {
   return new ApiClient({ url: config.url, token: config.token, ...(io.fetch ? { fetch: io.fetch } : {}) });
 }
 
+/** A mistake in how a command was called: exit code 2, as commander's own usage errors. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
 /**
  * Wraps a command action: its result is the exit code (default 0); an error is printed as
- * `error: <message>` (a job file's problems as `file:line:col: message` lines) with exit code 1.
+ * `error: <message>` (a job file's problems as `file:line:col: message` lines) with exit code 1,
+ * or 2 for a usage error or an invalid job (as `pistages run`).
  */
 export function action<A extends unknown[]>(io: ClientIo, fn: (...args: A) => Promise<number | void>): (...args: A) => Promise<void> {
   return async (...args: A) => {
@@ -53,7 +68,8 @@ export function action<A extends unknown[]>(io: ClientIo, fn: (...args: A) => Pr
       io.setExitCode((await fn(...args)) ?? 0);
     } catch (error) {
       io.stderr(describe(error));
-      io.setExitCode(1);
+      const invalidJob = error instanceof ApiClientError && error.code === 'invalid_job';
+      io.setExitCode(error instanceof UsageError || invalidJob ? 2 : 1);
     }
   };
 }
@@ -62,7 +78,7 @@ function describe(error: unknown): string {
   if (error instanceof ApiClientError && error.code === 'invalid_job' && Array.isArray(error.details?.issues)) {
     return (error.details.issues as ValidationIssue[]).map((i) => `${formatIssue(i)}\n`).join('');
   }
-  if (error instanceof ApiClientError || error instanceof ConfigError) return `error: ${error.message}\n`;
+  if (error instanceof ApiClientError || error instanceof ConfigError || error instanceof UsageError) return `error: ${error.message}\n`;
   if (error instanceof Error && 'code' in error && error.code === 'ENOENT') return `error: ${error.message}\n`;
   return `error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`;
 }

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { ApiClientError } from '../../client/api-client.ts';
 import { renderTable, shortTime } from '../../client/table.ts';
-import { action, clientFor, printJson, processIo, type ClientIo } from './client-io.ts';
+import { action, clientFor, printJson, processIo, UsageError, type ClientIo } from './client-io.ts';
 import { registerRunCommands } from './client-runs.ts';
 
 /**
@@ -28,7 +28,7 @@ function registerDeliveryCommand(program: Command, io: ClientIo): void {
     .action(
       action(io, async (opts: { repo?: string; event?: string; outcome?: string; limit: string; json?: boolean }) => {
         const limit = Number(opts.limit);
-        if (!Number.isInteger(limit) || limit < 1) throw new ApiClientError(`--limit must be a positive integer, got '${opts.limit}'`);
+        if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit must be a positive integer, got '${opts.limit}'`);
         const { deliveries } = await clientFor(io).listDeliveries({ ...opts, limit });
         if (opts.json) {
           printJson(io, { deliveries });

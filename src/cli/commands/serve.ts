@@ -1,8 +1,11 @@
 import type { Server } from 'node:http';
 import type { Command } from 'commander';
 import type { Express } from 'express';
-import { buildServices, createLogger, onShutdownSignal } from '../../main.ts';
+import type { AddressInfo } from 'node:net';
+import type { Config } from '../../config.ts';
+import { buildServices, onShutdownSignal } from '../../main.ts';
 import { createApp } from '../../server/app.ts';
+import { createProcessLogger } from '../log-output.ts';
 import { configFor, DEFAULT_GRACE, graceMs } from '../server-process.ts';
 
 interface ServeOptions {
@@ -31,7 +34,7 @@ export function registerServe(program: Command): void {
         process.exitCode = 2;
         return;
       }
-      const log = createLogger(config);
+      const log = createProcessLogger(config);
       const services = await buildServices(config, { worker: options.worker, log, github: true });
       const { worker } = services;
       let server: Server | undefined;
@@ -63,7 +66,8 @@ export function registerServe(program: Command): void {
           const listening = app.listen(config.port, config.host, () => resolve(listening));
           listening.once('error', reject);
         });
-        log.info({ address: server.address(), worker: worker !== undefined }, 'pistages server listening');
+        const address = server.address() as AddressInfo;
+        log.info({ address, database: config.dbName, worker: worker !== undefined }, startLine(config, address, worker !== undefined));
         await worker?.start();
         await services.github?.start();
       } catch (err) {
@@ -72,4 +76,14 @@ export function registerServe(program: Command): void {
         throw err;
       }
     });
+}
+
+/** The one line that says where the server is and what it uses. */
+function startLine(config: Config, address: AddressInfo, worker: boolean): string {
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const where = config.mongodbUri === undefined
+    ? `embedded FerretDB in ${config.dataDir}`
+    : `MongoDB at ${config.mongodbUri.replace(/^mongodb(\+srv)?:\/\/([^@/]*@)?/, '').split(/[/?]/)[0] ?? ''}`;
+  const runs = worker ? `worker: ${config.concurrency} run${config.concurrency === 1 ? '' : 's'} at once` : 'no worker (--no-worker)';
+  return `pistages serving on http://${host}:${address.port} · database '${config.dbName}', ${where} · ${runs}`;
 }

@@ -7,7 +7,8 @@ import { actionDirsFor, loadActions, readJobFile } from '../load-files.ts';
 import { collectList } from '../options.ts';
 
 /**
- * `pistages validate FILE... [--actions DIR]`: exit 0 when every file is valid, else exit 1 with one
+ * `pistages validate FILE... [--actions DIR] [-q]`: exit 0 and `ok: N files` on stdout when every file
+ * is valid (nothing with -q), else exit 1 with one
  * `file:line:col: message` line per problem on stderr. Jobs are also planned, so unknown actions and
  * parameters are caught; files that are actions (in an actions folder) are checked as actions:
  * their parameters may be left for the caller to fill.
@@ -18,9 +19,11 @@ export function registerValidate(program: Command): void {
     .description('check job and action files; prints file:line:col: message per problem')
     .argument('<files...>', 'job or action files (.yaml/.yml)')
     .option('--actions <dir>', 'a folder of action files (repeatable)', collectList, [])
-    .action(async (files: string[], options: { actions: string[] }) => {
+    .option('-q, --quiet', 'print nothing on success')
+    .action(async (files: string[], options: { actions: string[]; quiet?: boolean }) => {
       const issues = await validateFiles(files, options.actions);
       for (const issue of issues) process.stderr.write(`${formatIssue(issue)}\n`);
+      if (issues.length === 0 && !options.quiet) process.stdout.write(`ok: ${files.length} file${files.length === 1 ? '' : 's'}\n`);
       process.exitCode = issues.length === 0 ? 0 : 1;
     });
 }

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
-import { buildServices, createLogger, onShutdownSignal } from '../../main.ts';
+import { buildServices, onShutdownSignal } from '../../main.ts';
 import { startOpsServer } from '../../ops/ops-server.ts';
+import { createProcessLogger } from '../log-output.ts';
 import { configFor, DEFAULT_GRACE, graceMs } from '../server-process.ts';
 
 interface WorkerOptions {
@@ -29,7 +30,7 @@ export function registerWorker(program: Command): void {
         process.exitCode = 2;
         return;
       }
-      const log = createLogger(config);
+      const log = createProcessLogger(config);
       const services = await buildServices(config, { worker: true, log });
       const ops = serveOps ? await startOpsServer({ registry: services.metrics.registry, readiness: services.readiness }, config.port, config.host) : undefined;
       if (ops) log.info({ address: ops.server.address() }, 'worker health and metrics listening');

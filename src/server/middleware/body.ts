@@ -11,7 +11,7 @@ const TYPES: Record<BodyKind, string[]> = {
 /**
  * Body parsing for one route: refuses other content types with 415 (saying which to send), then reads
  * YAML as text and JSON as an object, both within `limitBytes` (over it → 413, see errors.ts).
- * After these handlers `req.body` is a string (YAML) or a parsed JSON value.
+ * After these handlers `req.body` is a string (YAML, never holding a NUL) or a parsed JSON value.
  */
 export function acceptBody(kinds: BodyKind[], limitBytes: number): RequestHandler[] {
   const accepted = kinds.flatMap((k) => TYPES[k]);
@@ -27,5 +27,13 @@ export function acceptBody(kinds: BodyKind[], limitBytes: number): RequestHandle
   const parsers: RequestHandler[] = [];
   if (kinds.includes('yaml')) parsers.push(express.text({ type: TYPES.yaml, limit: limitBytes, defaultCharset: 'utf-8' }));
   if (kinds.includes('json')) parsers.push(express.json({ type: TYPES.json, limit: limitBytes, strict: true }));
-  return [checkType, ...parsers];
+  // a NUL is no text a job file can mean, and the store refuses it: say so rather than fail later
+  const refuseNul: RequestHandler = (req, _res, next) => {
+    if (typeof req.body === 'string' && req.body.includes('\u0000')) {
+      next(new HttpError(400, 'invalid_request', 'the request body holds a NUL character (\\0); send the file as UTF-8 text'));
+      return;
+    }
+    next();
+  };
+  return [checkType, ...parsers, refuseNul];
 }

@@ -62,5 +62,5 @@ function summary(record: ActionRecord) {
 }
 
 function unknownAction(name: string): HttpError {
-  return notFound(`no action named '${name}' is registered; list them with GET /api/actions (pistages actions list)`);
+  return notFound(`no action named '${name}' is registered; list them with pistages actions list`);
 }

@@ -1,7 +1,8 @@
 import type { Express } from 'express';
 import { TERMINAL_STATUSES } from '../../pipeline/types.ts';
-import { compileOrThrow, registryCatalog } from '../../runs/compile.ts';
+import { compileOrThrow } from '../../runs/compile.ts';
 import { prepareRerun } from '../../runs/rerun.ts';
+import { runCatalog } from '../../runs/run-actions.ts';
 import { submitRun } from '../../runs/submit.ts';
 import type { ServerContext } from '../context.ts';
 import { conflict } from '../http-error.ts';
@@ -16,8 +17,11 @@ import { loadRun } from '../load-run.ts';
 export function registerRunRoutes(app: Express, ctx: ServerContext): void {
   app.post('/api/runs', ...acceptBody(['yaml', 'json'], ctx.config.bodyLimitBytes), async (req, res) => {
     const request = parseRunRequest(req.body, req.is('application/json') !== false, req.query);
-    const { job, plan } = compileOrThrow(request.yaml, request.file, (await registryCatalog(ctx.actions)).catalog, request.params);
+    const catalog = await runCatalog(ctx.actions, request.actions);
+    const { job, plan } = compileOrThrow(request.yaml, request.file, catalog.catalog, request.params);
+    const used = catalog.used();
     const run = await submitRun(ctx.submit, {
+      ...(used.length > 0 ? { actions: used } : {}),
       ...request.trigger,
       job: job.name,
       source: 'api',

@@ -43,7 +43,7 @@ export function registerSecretRoutes(app: Express, ctx: ServerContext): void {
   app.delete('/api/secrets/:name', async (req, res) => {
     const name = secretName(String(req.params.name));
     const scope = scopeOf(req, ['repo', 'scope']);
-    if (!(await ctx.secrets.remove(name, scope))) throw notFound(`no secret '${name}' in scope ${scope}; list them with GET /api/secrets`);
+    if (!(await ctx.secrets.remove(name, scope))) throw notFound(`no secret '${name}' in scope ${scope}; list them with pistages secrets list`);
     res.status(204).end();
   });
 }

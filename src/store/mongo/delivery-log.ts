@@ -136,7 +136,7 @@ function toRecord(doc: DeliveryDoc): DeliveryRecord {
     receivedAt: doc.at,
     attempts: doc.attempts ?? 0,
   };
-  for (const key of ['action', 'repo', 'sha', 'ref', 'sender', 'reason', 'processedAt'] as const) {
+  for (const key of ['action', 'repo', 'sha', 'ref', 'sender', 'reason', 'processedAt', 'leaseUntil'] as const) {
     const value = doc[key];
     if (value !== undefined && value !== null) (record as unknown as Record<string, unknown>)[key] = value;
   }

@@ -68,6 +68,8 @@ export class MongoRunStore implements RunStore {
     const query: Filter<RunDoc> = equal;
     const and: Filter<RunDoc>[] = [];
     if (filter.since !== undefined) and.push({ createdAt: { $gte: filter.since } });
+    // ids are lowercase hex: every id starting with the prefix sorts between it and the prefix + 'g'
+    if (filter.idPrefix !== undefined) and.push({ _id: { $gte: filter.idPrefix, $lt: `${filter.idPrefix}g` } });
     if (page.cursor !== undefined) {
       const after = decodeRunCursor(page.cursor);
       and.push({ $or: [{ createdAt: { $lt: after.createdAt } }, { createdAt: after.createdAt, _id: { $lt: after.id } }] });

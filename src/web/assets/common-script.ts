@@ -1,7 +1,8 @@
 /**
  * /assets/common.js: keeps relative times and running durations current, and refreshes the live
  * parts of a page (elements with `data-live="<url>"`: the runs table, a run's lanes) from the
- * server's own HTML, so pages have one renderer. Plain ES2017, no build step, works offline.
+ * server's own HTML, so pages have one renderer (an expired session reloads the page, which then
+ * asks for a login). Plain ES2017, no build step, works offline.
  */
 export const COMMON_SCRIPT = String.raw`(function () {
   'use strict';
@@ -28,6 +29,7 @@ export const COMMON_SCRIPT = String.raw`(function () {
     var url = el.getAttribute('data-live');
     if (!url) return Promise.resolve(false);
     return fetch(url, { credentials: 'same-origin', headers: { accept: 'text/html' } }).then(function (res) {
+      if (res.redirected) { location.reload(); return null; }
       return res.ok ? res.text() : null;
     }).then(function (text) {
       if (text === null || text === el.getAttribute('data-last')) return false;

@@ -27,8 +27,15 @@ describe('parseMemorySize', () => {
     assert.equal(parseMemorySize('4096'), 4096);
     assert.equal(parseMemorySize(4096), 4096);
   });
+  test('takes the units PISTAGES_LOG_CAP takes: b, kb, mb, gb, a space before the unit', () => {
+    assert.equal(parseMemorySize('512mb'), 512 * 1024 ** 2);
+    assert.equal(parseMemorySize('1GB'), 1024 ** 3);
+    assert.equal(parseMemorySize('100kb'), 100 * 1024);
+    assert.equal(parseMemorySize('7000000b'), 7_000_000);
+    assert.equal(parseMemorySize('512 m'), 512 * 1024 ** 2);
+  });
   test('rejects words, other units, negatives and fractional byte counts', () => {
-    for (const value of ['lots', '1t', '1gb', '512 m', '-1m', '', 1.5, -1]) {
+    for (const value of ['lots', '1t', '1tb', '512  m', '1bb', '-1m', '', 1.5, -1]) {
       assert.equal(parseMemorySize(value), undefined, String(value));
     }
   });

@@ -99,6 +99,7 @@ describe('jobs with groups', () => {
         dep: 'Clone Repo, Pistages if omitted',
         image: 'bitnami/git',
         with: { repo: 'git@github.com:anrs/aa.git' },
+        withPos: { repo: pos(8, 9) },
         pos: pos(5, 7),
       },
       { id: 'build', run: ['make build'], pos: pos(9, 7) },

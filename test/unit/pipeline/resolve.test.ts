@@ -80,9 +80,9 @@ test('an unknown action lists the closest names', () => {
   const build = job('Build', { file: 'build.yaml', uses: { main: [{ dep: 'Clone Rep' }, { dep: 'Deploy' }] } });
   assert.deepEqual(problems(() => resolveJob(build, actions)), [
     "build.yaml:5:7: unknown action 'Clone Rep'; did you mean 'Clone Repo'?",
-    "build.yaml:6:7: unknown action 'Deploy'; known actions: 'Clone Repo', 'Clone Repo, Pistages if omitted', 'Lint'",
+    "build.yaml:6:7: unknown action 'Deploy'; known actions: 'Clone Repo', 'Clone Repo, Pistages if omitted', 'Lint'; register it with `pistages actions register FILE`, or put its file in .pistages/actions/ (or pass --actions DIR)",
   ]);
-  assert.match(problems(() => resolveJob(build, catalogOf()))[0]!, /no actions are registered/);
+  assert.match(problems(() => resolveJob(build, catalogOf()))[0]!, /no actions are known: register it with `pistages actions register FILE`/);
 });
 
 test('composite actions are inlined in place, recursively, with params flowing down', () => {
@@ -154,7 +154,7 @@ test('every problem of a job is reported together, each once', () => {
   });
   const found = problems(() => resolveJob(build, catalogOf(cloneRepo, broken)));
   assert.deepEqual(found, [
-    "build.yaml:5:7: unknown action 'Nope'; known actions: 'Broken', 'Clone Repo'",
+    "build.yaml:5:7: unknown action 'Nope'; known actions: 'Broken', 'Clone Repo'; register it with `pistages actions register FILE`, or put its file in .pistages/actions/ (or pass --actions DIR)",
     "build.yaml:6:7: Clone Repo has no parameter 'rpo'; did you mean 'repo'?",
     "build.yaml:6:7: parameter 'repo' of action 'Clone Repo' (actions/clone-repo.yaml) has no value; pass it in this step's 'with:' or give it a default in the action's 'with:'",
     "actions/broken.yaml:4:7: run: '{{#loop}}' is a mustache section; only variable references like {{ .name }} are supported (in action 'Broken', actions/broken.yaml)",

@@ -11,6 +11,7 @@ test('YAML body with query parameters', () => {
     file: 'x.yaml',
     params: { who: 'me' },
     trigger: { repo: 'acme/api', ref: 'refs/heads/dev', branch: 'dev' },
+    actions: [],
   });
   assert.equal(parseRunRequest(YAML, false, {}).file, 'job.yaml');
 });
@@ -19,6 +20,15 @@ test('JSON body keeps scalar types of with values', () => {
   const request = parseRunRequest({ yaml: YAML, with: { n: 3, ok: true, s: 'x' }, sha: 'abc' }, true, {});
   assert.deepEqual(request.params, { n: 3, ok: true, s: 'x' });
   assert.deepEqual(request.trigger, { sha: 'abc' });
+});
+
+test('JSON actions: a list of {file, yaml}; anything else is a 400 naming the shape', () => {
+  const actions = [{ file: 'clone.yaml', yaml: 'name: Clone\nrun: git clone x\n' }];
+  assert.deepEqual(parseRunRequest({ yaml: YAML, actions }, true, {}).actions, actions);
+  for (const bad of [{}, [{ file: 'a.yaml' }], [{ file: 'a.yaml', yaml: 'x', extra: 1 }], ['x']]) {
+    assert.throws(() => parseRunRequest({ yaml: YAML, actions: bad }, true, {}), /'actions' must be a list of/);
+  }
+  assert.throws(() => parseRunRequest({ yaml: YAML, actions: [{ file: 'a\u0000.yaml', yaml: 'x' }] }, true, {}), /'actions' file names/);
 });
 
 test('every wrong JSON field is named in one 400', () => {
