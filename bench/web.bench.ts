@@ -7,17 +7,18 @@
  *   (b) log follow fan-out: database reads per second with 1 and with 50 followers of one run.
  * Run: node --import tsx bench/web.bench.ts   [BENCH_LOG_LINES=200000]
  */
-import { spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { countingStores, followReadsPerSecond, loginCookie } from '../test/e2e/web-followers.ts';
 import { seedLongRun, startWebWorld, TOKEN } from '../test/e2e/web-harness.ts';
 
 const LINES = Number(process.env.BENCH_LOG_LINES ?? 200_000);
 const web = await startWebWorld({ worker: false });
 
-function curl(url: string): { firstByteMs: number; totalMs: number; bytes: number } {
-  const out = spawnSync('curl', ['-sS', '-o', '/dev/null', '-H', `Authorization: Bearer ${TOKEN}`, '-w', '%{time_starttransfer} %{time_total} %{size_download}', url], { encoding: 'utf8' });
-  if (out.status !== 0) throw new Error(`curl failed: ${out.stderr}`);
-  const [first = '0', total = '0', bytes = '0'] = out.stdout.trim().split(' ');
+/** curl in a child process (asynchronously: the app answering it runs in this process) */
+async function curl(url: string): Promise<{ firstByteMs: number; totalMs: number; bytes: number }> {
+  const { stdout } = await promisify(execFile)('curl', ['-sS', '-o', '/dev/null', '-H', `Authorization: Bearer ${TOKEN}`, '-w', '%{time_starttransfer} %{time_total} %{size_download}', url], { encoding: 'utf8' });
+  const [first = '0', total = '0', bytes = '0'] = stdout.trim().split(' ');
   return { firstByteMs: Math.round(Number(first) * 1000), totalMs: Math.round(Number(total) * 1000), bytes: Number(bytes) };
 }
 
@@ -38,13 +39,13 @@ try {
   const runId = await seedLongRun(web.world.stores, LINES);
   console.log(`seeded a run with ${LINES} log lines in ${Date.now() - seeded} ms`);
 
-  const raw = curl(`${web.url}/api/runs/${runId}/logs`);
+  const raw = await curl(`${web.url}/api/runs/${runId}/logs`);
   console.log(`curl raw log (API, text):  first byte ${raw.firstByteMs} ms, complete ${raw.totalMs} ms, ${(raw.bytes / 1e6).toFixed(1)} MB`);
   const cold = await pageLoad(runId);
   console.log(`run page, cold:            first lines ${cold.firstLinesMs} ms, whole log ${cold.loadedMs} ms (from navigation start)`);
   const warm = await pageLoad(runId);
   console.log(`run page, warm (in memory): first lines ${warm.firstLinesMs} ms, whole log ${warm.loadedMs} ms`);
-  const again = curl(`${web.url}/api/runs/${runId}/logs`);
+  const again = await curl(`${web.url}/api/runs/${runId}/logs`);
   console.log(`curl raw log, again:       first byte ${again.firstByteMs} ms, complete ${again.totalMs} ms`);
 
   const counted = countingStores(web.world.stores.runs, web.world.stores.logs);

@@ -15,6 +15,7 @@ import { localRunSettings, type LocalRunFlags } from './local-settings.ts';
 import { localWorkspace, WorkspaceUsageError, type LocalWorkspace, type WorkspaceFlags } from './local-workspace.ts';
 import { streamOutput } from './output.ts';
 import { isProcessAlive } from './processes.ts';
+import { pullMissingImages } from './pull-images.ts';
 import { RunPrinter } from './run-printer.ts';
 
 export { EXIT } from './exit-codes.ts';
@@ -81,6 +82,7 @@ export async function runLocal(file: string, options: LocalRunOptions): Promise<
     await out.write(`${workspace.note}\n`);
     // the engine's own notes (an image being pulled, a container that would not go away) go to stderr
     const executor = new DockerExecutor({ docker, network: settings.network, pullPolicy: settings.pullPolicy, labels, workspaceSource: workspace.source, log: (m) => say(`pistages run: ${m}\n`) });
+    await pullMissingImages(docker, plan, { policy: settings.pullPolicy, say: (line) => say(`pistages run: ${line}\n`), signal: cancel.signal });
     const started = Date.now();
     const result = await runJob(plan, {
       runId,

@@ -14,30 +14,51 @@ const key = (group: string, step: number, attempt: number): string => `${group}#
 /**
  * Turns successive snapshots of a server run (GET /api/runs/:id) into the step events a local run
  * emits, each once and in order: `running` before a final status, even when a snapshot only ever
- * showed the final one. Holds one status per step attempt.
+ * showed the final one. Snapshots run ahead of the log stream, so a status change is held back
+ * until the stream has delivered a line written after it, or until it has waited `holdMs` with no
+ * line arriving meanwhile (a step that prints nothing); a line of a later step settles the earlier
+ * ones at once.
  */
 export class RunWatch {
   private readonly printed = new Map<string, Status>();
   private latest: StepSeen[] = [];
-  /** step attempts final in two snapshots in a row: their log lines have had a poll's time to arrive */
-  private ripe = new Set<string>();
+  /** the newest line time the log stream delivered (the worker's clock, as step times are) */
+  private streamAt = 0;
+  /** when each status change was first seen, and when the last line arrived (this machine's clock) */
+  private readonly seenAt = new Map<string, number>();
+  private lineArrivedAt = 0;
 
-  constructor(private readonly runId: string) {}
+  constructor(
+    private readonly runId: string,
+    private readonly holdMs = 2000,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   /** remembers the newest snapshot; nothing is emitted until asked */
   update(detail: RunDetail): void {
-    const finalBefore = new Set(this.latest.filter((s) => isFinal(s.step.status)).map((s) => key(s.group, s.step.index, s.attempt)));
     const seen: StepSeen[] = [];
     for (const group of detail.groups) {
       const attempts = (group.attempts as { attempt: number; steps: StepDetail[] }[]) ?? [];
       for (const a of attempts) for (const step of a.steps) seen.push({ group: group.name, step, attempt: a.attempt });
     }
     this.latest = seen;
-    this.ripe = new Set(seen.map((s) => key(s.group, s.step.index, s.attempt)).filter((k) => finalBefore.has(k)));
+    for (const s of seen) {
+      const change = `${key(s.group, s.step.index, s.attempt)}@${s.step.status}`;
+      if (!this.seenAt.has(change)) this.seenAt.set(change, this.now());
+    }
   }
 
-  /** a log line arrived for this step attempt: everything before it in its group is settled, and it has started */
+  /** a line of this step attempt arrived, but the last snapshot shows an earlier step of its group still running, or not this one */
+  behind(group: string, step: number, attempt: number): boolean {
+    const known = this.latest.filter((s) => s.group === group && s.attempt === attempt);
+    if (!known.some((s) => s.step.index === step)) return true;
+    return known.some((s) => s.step.index < step && !isFinal(s.step.status));
+  }
+
+  /** a line of this step attempt arrived: everything before it in its group is settled, and it has started */
   beforeLine(group: string, step: number, stepName: string, attempt: number, lineAt: Date): StepStatusEvent[] {
+    this.streamAt = Math.max(this.streamAt, lineAt.getTime());
+    this.lineArrivedAt = this.now();
     const events = this.settle((s) => s.group === group && (s.attempt < attempt || (s.attempt === attempt && s.step.index < step)));
     const id = key(group, step, attempt);
     if (!this.printed.has(id)) {
@@ -48,46 +69,30 @@ export class RunWatch {
     return events;
   }
 
-  /** a line of this step attempt arrived, but the last snapshot shows an earlier step of its group still running or not at all */
-  behind(group: string, step: number, attempt: number): boolean {
-    const known = this.latest.filter((s) => s.group === group && s.attempt === attempt);
-    if (!known.some((s) => s.step.index === step)) return true;
-    return known.some((s) => s.step.index < step && !isFinal(s.step.status));
-  }
-
-  /** steps that started since the last call, and those that finished a snapshot ago (or all finished ones, at the end) */
+  /** status changes the log stream has caught up with or that waited long enough; every one at the end */
   changes(options: { end: boolean }): StepStatusEvent[] {
-    // a step whose successor started has ended for good: its lines were all written before that start
-    const started = new Map<string, number>();
-    for (const s of this.latest) {
-      if (s.step.status === 'queued' || s.step.status === 'skipped') continue;
-      const group = `${s.group}#${s.attempt}`;
-      started.set(group, Math.max(started.get(group) ?? -1, s.step.index));
-    }
-    return this.settle((s) => options.end || this.ripe.has(key(s.group, s.step.index, s.attempt)) || s.step.index < (started.get(`${s.group}#${s.attempt}`) ?? -1));
+    return this.settle((s) => {
+      if (options.end) return true;
+      const at = isFinal(s.step.status) ? s.step.finishedAt : s.step.startedAt;
+      if (at !== null && new Date(at).getTime() <= this.streamAt) return true;
+      const since = this.seenAt.get(`${key(s.group, s.step.index, s.attempt)}@${s.step.status}`) ?? this.now();
+      return this.now() - Math.max(since, this.lineArrivedAt) >= this.holdMs;
+    });
   }
 
-  /** starts of running steps; final statuses only where `final` says they may be printed now */
-  private settle(final: (s: StepSeen) => boolean): StepStatusEvent[] {
+  /** emits, for the steps `due` lets through, what was not printed yet: a start, then a final status */
+  private settle(due: (s: StepSeen) => boolean): StepStatusEvent[] {
     const events: StepStatusEvent[] = [];
     for (const s of this.latest) {
       const id = key(s.group, s.step.index, s.attempt);
       const was = this.printed.get(id);
       const status = s.step.status as Status;
-      if (status === 'queued' || status === was) continue;
-      const done = status !== 'running';
-      if (done && !final(s)) {
-        if (was === undefined && s.step.startedAt !== null) {
-          this.printed.set(id, 'running');
-          events.push(this.event(s.group, s.step, s.attempt, 'running', new Date(s.step.startedAt)));
-        }
-        continue;
-      }
+      if (status === 'queued' || status === was || !due(s)) continue;
       if (was === undefined && status !== 'skipped') {
-        events.push(this.event(s.group, s.step, s.attempt, 'running', new Date(s.step.startedAt ?? Date.now())));
+        events.push(this.event(s.group, s.step, s.attempt, 'running', new Date(s.step.startedAt ?? s.step.finishedAt ?? this.now())));
       }
       this.printed.set(id, status);
-      if (done) events.push(this.event(s.group, s.step, s.attempt, status, new Date(s.step.finishedAt ?? s.step.startedAt ?? Date.now()), s.step));
+      if (isFinal(status)) events.push(this.event(s.group, s.step, s.attempt, status, new Date(s.step.finishedAt ?? s.step.startedAt ?? this.now()), s.step));
     }
     return events;
   }

@@ -77,10 +77,11 @@ export async function lockDataDir(dir: string, options: { log?: { warn(obj: obje
       await write({ owner: self, children: [] });
       break;
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 0) throw err;
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     }
     const held = await readLock(path);
     if (held && isAlive(held.owner)) throw new DataDirLockedError(dir, path, held.owner);
+    if (attempt > 0) throw new Error(`another process took over ${path} at the same moment; start again`);
     for (const child of held?.children ?? []) {
       if (!isAlive(child)) continue;
       options.log?.warn({ pid: child.pid }, 'stopping an embedded database server left behind by a process that died');

@@ -1,5 +1,6 @@
-import express, { type Express, type RequestHandler } from 'express';
+import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
 import type { ServerContext } from '../server/context.ts';
+import { HttpError } from '../server/http-error.ts';
 import { COMMON_SCRIPT } from './assets/common-script.ts';
 import { PISTAGES_CSS } from './assets/pistages-css.ts';
 import { RUN_PAGE_SCRIPT } from './assets/run-page-script.ts';
@@ -7,7 +8,7 @@ import { registerPageRoutes } from './page-routes.ts';
 import { createSessions, readCookie, SESSION_COOKIE, SESSION_TTL_MS } from './session.ts';
 import { registerWebApiRoutes } from './web-api-routes.ts';
 import { cookieFlags, identify, requireWriter, sameOrigin } from './web-auth.ts';
-import { page } from './views/html.ts';
+import { html, page } from './views/html.ts';
 import { loginPage } from './views/login-page.ts';
 
 const ASSETS: Record<string, { type: string; body: string }> = {
@@ -75,4 +76,20 @@ export function registerWebRoutes(app: Express, ctx: ServerContext): void {
   const read = identify(sessions, ctx.config.uiPublic === 'read', ctx.now);
   registerPageRoutes(app, ctx, [securityHeaders, read]);
   registerWebApiRoutes(app, ctx, read, [read, requireWriter(sessions)]);
+  app.use(pageErrors(ctx, sessions));
+}
+
+const PAGE_PATH = /^\/(runs\/[^/]+|actions(\/[^/]+)?|deliveries)?$/;
+
+/** A page a person asked for and that failed on their side (unknown run, bad id) answers HTML; the rest goes on to the JSON error handler. */
+function pageErrors(ctx: ServerContext, sessions: ReturnType<typeof createSessions>): ErrorRequestHandler {
+  return (err, req, res, next) => {
+    if (!(err instanceof HttpError) || err.status >= 500 || req.method !== 'GET' || !PAGE_PATH.test(req.path) || req.accepts(['json', 'html']) !== 'html') {
+      next(err);
+      return;
+    }
+    const session = sessions.verify(readCookie(req.get('cookie'), SESSION_COOKIE), ctx.now().getTime());
+    const body = html`<h1>${err.status === 404 ? 'Not found' : 'Cannot show this page'}</h1><p role="alert">${err.message}</p><p><a href="/">All runs</a></p>`;
+    res.status(err.status).type('html').send(page({ title: 'Error', section: 'runs', loggedIn: session !== undefined, csrf: session?.csrf, body }));
+  };
 }

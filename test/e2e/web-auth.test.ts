@@ -104,6 +104,18 @@ describe('web pages: login, cookies and CSRF', () => {
     assert.equal(res.headers.get('x-frame-options'), 'DENY');
   });
 
+  it('answers an unknown run with an HTML page for people and JSON for programs', async () => {
+    const { cookie } = await session();
+    const missing = `${h.url}/runs/${'f'.repeat(24)}`;
+    const page = await fetch(missing, { headers: { cookie, accept: 'text/html' } });
+    assert.equal(page.status, 404);
+    assert.match(page.headers.get('content-type') ?? '', /^text\/html/);
+    assert.match(await page.text(), /<p role="alert">no run with id f{24}/);
+    const json = await fetch(missing, { headers: { cookie, accept: 'application/json' } });
+    assert.equal(json.status, 404);
+    assert.equal(((await json.json()) as { error: string }).error, 'not_found');
+  });
+
   it('read-only mode shows pages to anyone but keeps mutations behind the login', async () => {
     const app = await h.startApp({}, { PISTAGES_UI_PUBLIC: 'read' });
     try {

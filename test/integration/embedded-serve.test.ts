@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { isAlive, type ProcessIdentity } from '../../src/embedded/data-dir-lock.ts';
 import { findPostgres } from '../../src/embedded/postgres-cluster.ts';
+import Docker from 'dockerode';
 import { start, type Running } from '../support/cli-process.ts';
+import { BUSYBOX_IMAGE, ensureTestImage } from '../support/images.ts';
 import { freePort } from '../support/mongo.ts';
 import { waitFor } from '../support/wait.ts';
 
@@ -22,7 +24,11 @@ describe('pistages serve with the embedded database', { skip: hasPostgres ? fals
   let port: number;
   let server: Running | undefined;
   const env = (): NodeJS.ProcessEnv => ({ PISTAGES_DATA_DIR: dir, PISTAGES_PORT: String(port), PISTAGES_HOST: '127.0.0.1', PISTAGES_API_TOKEN: TOKEN, PISTAGES_LOG_LEVEL: 'warn' });
-  const serve = (): Running => start(['serve', '--no-worker', '--grace', '1s'], { env: env(), unset: ['MONGODB_URI'] });
+  const serve = (): Running => start(['serve', '--grace', '1s'], { env: { ...env(), PISTAGES_NETWORK: 'none' }, unset: ['MONGODB_URI'] });
+  const api = async (method: string, path: string, body?: object): Promise<{ status: number; body: Record<string, unknown> }> => {
+    const res = await fetch(url(path), { method, headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, ...(body && { body: JSON.stringify(body) }) });
+    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+  };
   const url = (path: string): string => `http://127.0.0.1:${port}${path}`;
   const ready = async (): Promise<boolean> => (await fetch(url('/readyz'))).status === 200;
   const children = async (): Promise<ProcessIdentity[]> => (JSON.parse(await readFile(join(dir, 'pistages.lock'), 'utf8')) as { children: ProcessIdentity[] }).children;
@@ -31,6 +37,7 @@ describe('pistages serve with the embedded database', { skip: hasPostgres ? fals
     dir = await mkdtemp(join(tmpdir(), 'pistages-serve-'));
     await chmod(dir, 0o711);
     port = await freePort();
+    await ensureTestImage(new Docker(), BUSYBOX_IMAGE);
     server = serve();
     await waitFor('the server to be ready', ready, { timeoutMs: 60_000, intervalMs: 100 });
   });
@@ -61,6 +68,21 @@ describe('pistages serve with the embedded database', { skip: hasPostgres ? fals
     await waitFor('/readyz to pass again', ready, { timeoutMs: 30_000, intervalMs: 100 });
     const runs = await fetch(url('/api/runs'), { headers: { authorization: `Bearer ${TOKEN}` } });
     assert.equal(runs.status, 200, await runs.text());
+  });
+
+  it('a run executing while PostgreSQL is killed still finishes', async () => {
+    const created = await api('POST', '/api/runs', { yaml: `name: steady\nimage: ${BUSYBOX_IMAGE}\nrun: sleep 2 && echo survived\n` });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const id = String(created.body.id);
+    await waitFor('the run to start', async () => (await api('GET', `/api/runs/${id}`)).body.status === 'running', { timeoutMs: 30_000, intervalMs: 50 });
+    const [postgres] = await children();
+    assert.ok(postgres);
+    process.kill(postgres.pid, 'SIGKILL');
+    const status = await waitFor('the run to end', async () => {
+      const run = await api('GET', `/api/runs/${id}`).catch(() => undefined);
+      return run && run.status === 200 && !['queued', 'running'].includes(String(run.body.status)) ? String(run.body.status) : undefined;
+    }, { timeoutMs: 90_000, intervalMs: 200 });
+    assert.equal(status, 'success');
   });
 
   it('refuses a second server on the same data directory', async () => {

@@ -24,16 +24,20 @@ describe('RunWatch', () => {
     assert.deepEqual(watch.changes({ end: true }), [], 'each status once');
   });
 
-  it('holds a final status back one snapshot, unless the next step already started', () => {
-    const watch = new RunWatch('r');
-    watch.update(run([step(0, 'success'), step(1, 'queued')]));
-    assert.deepEqual(said(watch.changes({ end: false })), ['0 running'], 'its last lines may still be on the way');
-    watch.update(run([step(0, 'success'), step(1, 'queued')]));
-    assert.deepEqual(said(watch.changes({ end: false })), ['0 success']);
+  it('holds a status change back until the log stream has caught up with it, or until it waited long enough', () => {
+    let now = 0;
+    const watch = new RunWatch('r', 1500, () => now);
+    watch.update(run([step(0, 'success', { finishedAt: '2026-01-01T00:00:02.000Z' }), step(1, 'running', { startedAt: '2026-01-01T00:00:02.000Z' })]));
+    assert.deepEqual(said(watch.changes({ end: false })), [], 'the lines of step 0 may still be on the way');
+    assert.deepEqual(said(watch.beforeLine('g', 0, 's0', 1, new Date('2026-01-01T00:00:01.000Z'))), ['0 running']);
+    assert.deepEqual(said(watch.changes({ end: false })), [], 'the stream is not past step 0 yet');
+    now = 1500;
+    assert.deepEqual(said(watch.changes({ end: false })), ['0 success', '1 running'], 'a step that prints nothing is not held for ever');
 
-    const next = new RunWatch('r');
-    next.update(run([step(0, 'success'), step(1, 'running')]));
-    assert.deepEqual(said(next.changes({ end: false })), ['0 running', '0 success', '1 running']);
+    const caughtUp = new RunWatch('r', 1500, () => 0);
+    caughtUp.update(run([step(0, 'success', { finishedAt: '2026-01-01T00:00:02.000Z' }), step(1, 'queued')]));
+    caughtUp.beforeLine('g', 0, 's0', 1, new Date('2026-01-01T00:00:03.000Z'));
+    assert.deepEqual(said(caughtUp.changes({ end: false })), ['0 success']);
   });
 
   it('a line of a later step settles the earlier ones first, and asks for a fresh reading when it is behind', () => {
