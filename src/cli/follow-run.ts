@@ -41,15 +41,16 @@ export async function followRun(client: ApiClient, id: string, write: Write, opt
     if (event.type === 'queued') return write(`queued: waiting for a worker (${event.ahead} ahead)\n`);
     return printer.onEvent(event);
   };
-  // output is written in one sequence, whichever of the stream and the poller produced it
+  // output is written in one sequence, whichever of the stream and the poller produced it; events
+  // are worked out when their turn comes, so the watch sees every earlier line before deciding
   let sequence: Promise<void> = Promise.resolve();
-  const enqueue = (events: Parameters<typeof print>[0][]): Promise<void> => (sequence = sequence.then(async () => {
-    for (const event of events) await print(event);
+  const enqueue = (events: () => Parameters<typeof print>[0][]): Promise<void> => (sequence = sequence.then(async () => {
+    for (const event of events()) await print(event);
   }));
 
   const queue = new QueuePosition(client, first);
-  await enqueue(await queue.notices(first));
-  await enqueue(watch.changes({ end: false }));
+  const waiting = await queue.notices(first);
+  await enqueue(() => [...waiting, ...watch.changes({ end: false })]);
   const stop = new AbortController();
   const onAbort = (): void => stop.abort();
   options.signal?.addEventListener('abort', onAbort);
@@ -66,8 +67,10 @@ export async function followRun(client: ApiClient, id: string, write: Write, opt
         // a failed read is retried on the next tick; the log stream reports a server that is gone
         continue;
       }
-      watch.update(detail);
-      await enqueue([...notices, ...watch.changes({ end: false })]);
+      await enqueue(() => {
+        watch.update(detail);
+        return [...notices, ...watch.changes({ end: false })];
+      });
     }
   })();
 
@@ -78,8 +81,8 @@ export async function followRun(client: ApiClient, id: string, write: Write, opt
       sequence = sequence.then(async () => {
         // a line of a later step means the earlier ones ended: read the run if the last reading predates that
         if (watch.behind(line.group, line.step, line.attempt)) watch.update(await client.getRun(id));
-        for (const e of [...watch.beforeLine(line.group, line.step, line.stepName, line.attempt, event.at), event]) await print(e);
       });
+      void enqueue(() => [...watch.beforeLine(line.group, line.step, line.stepName, line.attempt, event.at), event]);
     }, stop.signal);
   } catch (error) {
     if (!stop.signal.aborted) throw error;
@@ -91,8 +94,10 @@ export async function followRun(client: ApiClient, id: string, write: Write, opt
     await poller;
   }
   const last = await client.getRun(id);
-  watch.update(last);
-  await enqueue(watch.changes({ end: true }));
+  await enqueue(() => {
+    watch.update(last);
+    return watch.changes({ end: true });
+  });
   if (options.json) {
     await write(`${JSON.stringify({ type: 'end', runId: id, status: end.status, message: end.message })}\n`);
   } else {

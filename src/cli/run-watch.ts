@@ -87,7 +87,8 @@ export class RunWatch {
       const id = key(s.group, s.step.index, s.attempt);
       const was = this.printed.get(id);
       const status = s.step.status as Status;
-      if (status === 'queued' || status === was || !due(s)) continue;
+      // a snapshot read before a newer one may be applied after it: a printed final status stays
+      if (status === 'queued' || status === was || (was !== undefined && isFinal(was)) || !due(s)) continue;
       if (was === undefined && status !== 'skipped') {
         events.push(this.event(s.group, s.step, s.attempt, 'running', new Date(s.step.startedAt ?? s.step.finishedAt ?? this.now())));
       }

@@ -144,7 +144,7 @@ async function choosePostgres(options: EmbeddedMongoOptions, env: Record<string,
     const why = await unreachableFor(dataDir, runAs);
     if (why !== undefined) return fallBack(`PostgreSQL runs as ${runAs.name}, and ${why}; set PISTAGES_DATA_DIR to a directory it can reach, such as /var/lib/pistages`);
   }
-  return prepareCluster({ binDir, dataDir, runAs });
+  return prepareCluster({ binDir, dataDir, runAs, noSync: options.postgresSettings?.fsync === 'off' });
 }
 
 function spawnQuiet(command: string, args: string[]): ChildProcess {

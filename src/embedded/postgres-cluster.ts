@@ -64,7 +64,7 @@ export async function unreachableFor(dir: string, runAs: RunAs): Promise<string 
  * Creates the cluster on first use (initdb, owned by `runAs` when given, trust authentication
  * over a socket only it and root can open) and returns where it lives.
  */
-export async function prepareCluster(options: { binDir: string; dataDir: string; runAs: RunAs | undefined }): Promise<PostgresCluster> {
+export async function prepareCluster(options: { binDir: string; dataDir: string; runAs: RunAs | undefined; noSync?: boolean }): Promise<PostgresCluster> {
   const { binDir, runAs } = options;
   const clusterDir = join(options.dataDir, 'postgres');
   const socketDir = socketDirFor(options.dataDir);
@@ -75,7 +75,7 @@ export async function prepareCluster(options: { binDir: string; dataDir: string;
   }
   const initialised = await access(join(clusterDir, 'PG_VERSION')).then(() => true, () => false);
   if (!initialised) {
-    const args = ['-D', clusterDir, '-U', 'postgres', '--auth=trust', '--encoding=UTF8', '--locale=C.UTF-8', '--no-instructions'];
+    const args = ['-D', clusterDir, '-U', 'postgres', '--auth=trust', '--encoding=UTF8', '--locale=C.UTF-8', '--no-instructions', ...(options.noSync ? ['--no-sync'] : [])];
     const [command, fullArgs] = runAs
       ? ['/usr/bin/setpriv', ['--reuid', String(runAs.uid), '--regid', String(runAs.gid), '--clear-groups', '--', join(binDir, 'initdb'), ...args]]
       : [join(binDir, 'initdb'), args];
