@@ -128,7 +128,7 @@ export const CONFIG_OPTIONS: readonly ConfigOption[] = [
   { env: 'PISTAGES_DB', key: 'dbName', default: 'pistages', usedBy: 'server, worker', parse: dbName,
     doc: 'Database to use. Unset: the database named in `MONGODB_URI`\'s path (`mongodb://host/ci` → `ci`), as every MongoDB tool reads it, else `pistages`. Set, it wins over the URI.' },
   { env: 'PISTAGES_DATA_DIR', key: 'dataDir', default: '$XDG_DATA_HOME/pistages', usedBy: 'server, worker', parse: nonEmpty,
-    doc: 'Directory for local state (the embedded database). Default: `$XDG_DATA_HOME/pistages`, else `$HOME/.local/share/pistages`.' },
+    doc: 'Directory for local state (the embedded database). Default: `$XDG_DATA_HOME/pistages`, else `/var/lib/pistages` for root (whose home the database\'s unprivileged user cannot enter), else `$HOME/.local/share/pistages`.' },
   { env: 'PISTAGES_PORT', key: 'port', default: '8080', usedBy: 'server, worker', parse: (v) => parseInteger(v, 0, 65535),
     doc: 'TCP port of the HTTP server (pages, API, webhooks, health, metrics). 0 picks a free port. A worker serves `/healthz`, `/readyz` and `/metrics` on it only when it is set (or given with `--port`).' },
   { env: 'PISTAGES_HOST', key: 'host', default: '0.0.0.0', usedBy: 'server, worker', parse: nonEmpty,
@@ -239,8 +239,10 @@ function databaseFromUri(env: Record<string, string | undefined>, values: Record
 
 function defaultFor(option: ConfigOption, env: Record<string, string | undefined>): string | undefined {
   if (option.key !== 'dataDir') return option.default;
-  const base = env.XDG_DATA_HOME?.trim() || (env.HOME?.trim() ? `${env.HOME.trim()}/.local/share` : '.');
-  return `${base}/pistages`;
+  if (env.XDG_DATA_HOME?.trim()) return `${env.XDG_DATA_HOME.trim()}/pistages`;
+  // root's home is closed to the unprivileged user the embedded PostgreSQL runs as
+  if (env.HOME?.trim() === '/root') return '/var/lib/pistages';
+  return `${env.HOME?.trim() ? `${env.HOME.trim()}/.local/share` : '.'}/pistages`;
 }
 
 /** The markdown table of docs/configuration.md, rendered from CONFIG_OPTIONS. */

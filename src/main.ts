@@ -62,6 +62,8 @@ export interface Services {
   metrics: OpsMetrics;
   /** what /readyz checks in this process: the database, the queue, and (with a worker) the Docker engine */
   readiness: ReadinessChecks;
+  /** /healthz: false once the embedded database stays down (restarts keep failing) */
+  liveness: () => { alive: boolean; detail: string };
   /**
    * Stops in order: the worker (runs get `graceMs` to finish, then are re-queued), the queue,
    * the database connection, the embedded database. Safe to call twice.
@@ -229,6 +231,11 @@ export async function buildServices(config: Config, options: ServiceOptions): Pr
       ping: () => client.db(config.dbName).command({ ping: 1 }),
       metrics,
       readiness,
+      liveness: () => {
+        const status = embedded?.status();
+        if (status === undefined) return { alive: true, detail: 'ok' };
+        return { alive: status.state !== 'down', detail: `embedded database ${status.state}: ${status.detail}` };
+      },
       shutdown: (opts) => {
         shutdown ??= (async () => {
           if (started) await started.stop(opts);

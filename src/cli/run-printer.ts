@@ -72,7 +72,7 @@ export class RunPrinter {
         return;
       }
       case 'group':
-        if (event.status !== 'running' && event.status !== 'success' && event.message && !this.groupSaid.has(`${event.group}#${event.attempt}#${event.message}`)) {
+        if (event.status !== 'running' && event.status !== 'success' && event.message && !this.repeats(event.group, event.attempt, event.message)) {
           return this.write(`${s.keyed(event.group, event.group)} ${s.status(event.status)}: ${event.message}\n`);
         }
         return;
@@ -80,6 +80,15 @@ export class RunPrinter {
         return;
     }
   };
+
+  /** the group's message says what one of its steps already said (`step "x": <that>`) */
+  private repeats(group: string, attempt: number, message: string): boolean {
+    const head = `${group}#${attempt}#`;
+    for (const said of this.groupSaid) {
+      if (said.startsWith(head) && (message === said.slice(head.length) || message.endsWith(`: ${said.slice(head.length)}`))) return true;
+    }
+    return false;
+  }
 
   private prefix(group: string, step: string): string {
     const text = `${group}/${step}`;

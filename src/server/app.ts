@@ -26,7 +26,7 @@ export function createApp(deps: AppDeps): Express {
   if (apiToken === undefined) {
     throw new Error('PISTAGES_API_TOKEN is required to serve the API; generate one with `openssl rand -hex 32`');
   }
-  const { publicRoutes, submit, registry: _registry, readiness, logHub, ...rest } = deps;
+  const { publicRoutes, submit, registry: _registry, readiness, liveness, logHub, ...rest } = deps;
   const now = deps.now ?? (() => new Date());
   const metrics = createMetrics(deps.registry);
   const secretsEnabled = deps.config.secretKey !== undefined;
@@ -45,7 +45,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(accessLog(deps.log));
   app.use(ctx.metrics.observe);
 
-  registerOpsRoutes(app, { registry: metrics.registry, readiness: readiness ?? { mongodb: deps.ping ?? (() => deps.runs.list({}, { limit: 1 })) } });
+  registerOpsRoutes(app, { registry: metrics.registry, readiness: readiness ?? { mongodb: deps.ping ?? (() => deps.runs.list({}, { limit: 1 })) }, ...(liveness !== undefined && { liveness }) });
   publicRoutes?.(app);
   registerWebRoutes(app, ctx);
 

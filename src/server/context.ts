@@ -32,6 +32,8 @@ export interface AppDeps {
   registry?: Registry;
   /** named readiness checks for /readyz (mongodb, docker, queue); default: { mongodb: ping } */
   readiness?: ReadinessChecks;
+  /** what /healthz reports (the embedded database's state); default: always alive */
+  liveness?: () => { alive: boolean; detail: string };
   /** the shared log tails; default: one built on `runs` and `logs`, polling every followPollMs */
   logHub?: LogHub;
   /** how often a `?follow=1` log stream polls the LogStore for new lines (default 250 ms) */
@@ -45,7 +47,7 @@ export interface AppDeps {
 }
 
 /** What route modules receive: the deps with defaults filled in, plus the app's metrics. */
-export interface ServerContext extends Omit<AppDeps, 'now' | 'followPollMs' | 'ping' | 'publicRoutes' | 'submit' | 'registry' | 'readiness' | 'logHub'> {
+export interface ServerContext extends Omit<AppDeps, 'now' | 'followPollMs' | 'ping' | 'publicRoutes' | 'submit' | 'registry' | 'readiness' | 'liveness' | 'logHub'> {
   now: () => Date;
   logHub: LogHub;
   followPollMs: number;

@@ -56,6 +56,7 @@ export function registerServe(program: Command): void {
         ping: services.ping,
         registry: services.metrics.registry,
         readiness: services.readiness,
+        liveness: services.liveness,
         submit: services.submit,
         deliveries: services.deliveries,
         ...(services.github && { publicRoutes: (routes: Express) => services.github?.registerRoutes(routes) }),

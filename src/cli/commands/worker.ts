@@ -32,7 +32,7 @@ export function registerWorker(program: Command): void {
       }
       const log = createProcessLogger(config);
       const services = await buildServices(config, { worker: true, log });
-      const ops = serveOps ? await startOpsServer({ registry: services.metrics.registry, readiness: services.readiness }, config.port, config.host) : undefined;
+      const ops = serveOps ? await startOpsServer({ registry: services.metrics.registry, readiness: services.readiness, liveness: services.liveness }, config.port, config.host) : undefined;
       if (ops) log.info({ address: ops.server.address() }, 'worker health and metrics listening');
       onShutdownSignal(log, async () => {
         await services.shutdown({ graceMs: grace });

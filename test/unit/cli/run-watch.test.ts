@@ -60,6 +60,7 @@ describe('RunPrinter prints each error once', () => {
     await printer.onEvent({ type: 'log', runId: 'r', group: 'g', step: 0, attempt: 1, seq: 0, stream: 'system', line: message, at });
     await printer.onEvent({ type: 'step', runId: 'r', group: 'g', step: 0, stepName: 'build', attempt: 1, status: 'error', message, at });
     await printer.onEvent({ type: 'group', runId: 'r', group: 'g', attempt: 1, status: 'error', message, at });
+    await printer.onEvent({ type: 'group', runId: 'r', group: 'g', attempt: 1, status: 'error', message: `step "build": ${message}`, at });
     assert.equal(out.split(message).length - 1, 1, out);
     assert.match(out, /^g\/build error 0\.0s$/m);
   });
