@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import Docker from 'dockerode';
 import { MongoClient } from 'mongodb';
-import { pino, type Logger } from 'pino';
+import type { Logger } from 'pino';
 import type { Config } from './config.ts';
 import { DockerExecutor } from './executor/docker/docker-executor.ts';
 import { reapOrphans } from './executor/docker/reaper.ts';
@@ -73,10 +73,6 @@ export interface Services {
 
 /** how often the worker sweeps the engine for containers of runs that are over */
 const REAP_INTERVAL_MS = 5 * 60_000;
-
-export function createLogger(config: Pick<Config, 'logLevel'>): Logger {
-  return pino({ level: config.logLevel });
-}
 
 export async function buildServices(config: Config, options: ServiceOptions): Promise<Services> {
   const { log } = options;

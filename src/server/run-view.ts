@@ -53,6 +53,7 @@ export function toRunView(run: RunRecord) {
     ...toRunSummary(run),
     file: run.file,
     params: run.params,
+    actions: (run.actions ?? []).map(({ name, scope, file, version }) => ({ name, scope, file, version: version ?? null })),
     groups: groupsOf(run),
   };
 }

@@ -31,7 +31,7 @@ export async function detectArrayFilters(db: Db, log: StoreLog): Promise<boolean
     return true;
   } catch (error) {
     if (!isNotImplemented(error)) throw error;
-    log('warn', 'server does not implement arrayFilters; run events fall back to index paths guarded by the update filter', {
+    log('info', 'server does not implement arrayFilters; run events fall back to index paths guarded by the update filter', {
       feature: 'arrayFilters',
       error: (error as Error).message,
     });
@@ -62,7 +62,7 @@ export async function detectAtomicUpdates(db: Db, log: StoreLog): Promise<boolea
   const ferretdb = typeof info.ferretdbVersion === 'string' ? info.ferretdbVersion : undefined;
   const atomic = counted === PROBE_WRITERS && !(ferretdb !== undefined && /^v?1\./.test(ferretdb));
   if (!atomic) {
-    log('warn', 'server loses concurrent updates of one document; runs and actions are changed under a lock document instead', {
+    log('info', 'server loses concurrent updates of one document; runs and actions are changed under a lock document instead', {
       feature: 'atomicUpdates',
       probe: `${counted} of ${PROBE_WRITERS} concurrent increments kept`,
       ...(ferretdb !== undefined && { ferretdbVersion: ferretdb }),

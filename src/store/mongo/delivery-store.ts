@@ -30,7 +30,7 @@ export async function ensureDeliveryTtl(db: Db, ttlMs: number, log: StoreLog): P
     return true;
   } catch (error) {
     if (isNotImplemented(error)) {
-      log('warn', 'server does not implement TTL indexes; expired webhook deliveries are purged by the store instead', {
+      log('info', 'server does not implement TTL indexes; expired webhook deliveries are purged by the store instead', {
         feature: 'expireAfterSeconds',
         purgeEveryMs: PURGE_EVERY_MS,
         error: (error as Error).message,
