@@ -63,7 +63,7 @@ export interface Services {
   /** what /readyz checks in this process: the database, the queue, and (with a worker) the Docker engine */
   readiness: ReadinessChecks;
   /** /healthz: false once the embedded database stays down (restarts keep failing) */
-  liveness: () => { alive: boolean; detail: string };
+  liveness: () => { alive: boolean; detail?: string };
   /**
    * Stops in order: the worker (runs get `graceMs` to finish, then are re-queued), the queue,
    * the database connection, the embedded database. Safe to call twice.
@@ -229,7 +229,7 @@ export async function buildServices(config: Config, options: ServiceOptions): Pr
       readiness,
       liveness: () => {
         const status = embedded?.status();
-        if (status === undefined) return { alive: true, detail: 'ok' };
+        if (status === undefined) return { alive: true };
         return { alive: status.state !== 'down', detail: `embedded database ${status.state}: ${status.detail}` };
       },
       shutdown: (opts) => {

@@ -6,7 +6,7 @@ export interface OpsRouteDeps {
   registry: Registry;
   readiness: ReadinessChecks;
   /** in-memory state of parts the process cannot work without (the embedded database); no I/O */
-  liveness?: () => { alive: boolean; detail: string };
+  liveness?: () => { alive: boolean; detail?: string };
 }
 
 /**
@@ -18,10 +18,10 @@ export function registerOpsRoutes(app: Express, deps: OpsRouteDeps): void {
     const live = deps.liveness?.();
     if (live !== undefined && !live.alive) {
       // a process whose embedded database stays down cannot recover by itself: let the orchestrator restart it
-      res.status(503).json({ error: 'not_alive', message: live.detail });
+      res.status(503).json({ error: 'not_alive', message: live.detail ?? 'not alive' });
       return;
     }
-    res.json({ status: 'ok', ...(live !== undefined && { detail: live.detail }) });
+    res.json({ status: 'ok', ...(live?.detail !== undefined && { detail: live.detail }) });
   });
   app.get('/readyz', async (_req, res) => {
     const report = await checkReadiness(deps.readiness);

@@ -33,7 +33,7 @@ export interface AppDeps {
   /** named readiness checks for /readyz (mongodb, docker, queue); default: { mongodb: ping } */
   readiness?: ReadinessChecks;
   /** what /healthz reports (the embedded database's state); default: always alive */
-  liveness?: () => { alive: boolean; detail: string };
+  liveness?: () => { alive: boolean; detail?: string };
   /** the shared log tails; default: one built on `runs` and `logs`, polling every followPollMs */
   logHub?: LogHub;
   /** how often a `?follow=1` log stream polls the LogStore for new lines (default 250 ms) */

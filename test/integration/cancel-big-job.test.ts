@@ -160,7 +160,9 @@ describe('stopping a job of 256 groups', { timeout: 240_000 }, () => {
 describe('RunStore.applyBatch', () => {
   test('stores exactly what applying the same events one by one stores', async () => {
     const yaml = `name: pair\nimage: ${IMAGE}\nuses:\n  a:\n    - run: echo 1\n    - run: echo 2\n  b:\n    - run: echo 3\n`;
-    const [one, batch] = [await world.submit(yaml), await world.submit(yaml)];
+    // stored but never queued: no worker may write to these runs while the test does
+    const unqueued = { enqueue: async () => undefined } as unknown as AgendaQueue;
+    const [one, batch] = [await world.submit(yaml, unqueued), await world.submit(yaml, unqueued)];
     const at = (s: number): Date => new Date(Date.UTC(2026, 0, 1, 0, 0, s));
     const events = (runId: string): (GroupStatusEvent | StepStatusEvent)[] => [
       { type: 'group', runId, group: 'a', attempt: 1, status: 'running', at: at(1) },
