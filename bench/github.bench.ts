@@ -21,7 +21,8 @@ const PUSHES = Number(process.env.BENCH_PUSHES ?? 20);
 const docker = new Docker();
 await ensureTestImage(docker, BUSYBOX_IMAGE);
 const world = await githubWorld();
-const server = await startPistages(world, { env: { PISTAGES_NETWORK: 'none' } });
+// the production default throttle of progress updates, so the request count is what a user's GitHub sees
+const server = await startPistages(world, { env: { PISTAGES_NETWORK: 'none', PISTAGES_REPORT_INTERVAL: '10s' } });
 
 // container start times by run id, from the engine's own event stream
 const started = new Map<string, number>();

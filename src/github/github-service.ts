@@ -120,7 +120,17 @@ export function createGithubService(deps: GithubServiceDeps): GithubService {
   };
   let sweeper: NodeJS.Timeout | undefined;
 
-  const handleReport = async (runId: string): Promise<void> => {
+  // one report of a run at a time: two at once would both create its check run
+  const reporting = new Map<string, Promise<void>>();
+  const handleReport = (runId: string): Promise<void> => {
+    const previous = reporting.get(runId) ?? Promise.resolve();
+    const next = previous.then(() => reportOnce(runId));
+    reporting.set(runId, next);
+    return next.finally(() => {
+      if (reporting.get(runId) === next) reporting.delete(runId);
+    });
+  };
+  const reportOnce = async (runId: string): Promise<void> => {
     try {
       const outcome = await reportRun(
         {
