@@ -19,6 +19,27 @@ export interface EventWriterOptions {
   maxBytes?: number;
   /** flush lines at least this often while a run is quiet (default 250 ms) */
   flushMs?: number;
+  /**
+   * How long a write failing with a database error (the server restarting, a lost connection) is
+   * tried again, backing off, before it counts as failed (default 0: not retried). The stores'
+   * writes are idempotent, so a write that did land before its answer was lost is harmless.
+   */
+  retryForMs?: number;
+}
+
+const isDatabaseError = (err: unknown): boolean => err instanceof Error && /^Mongo/.test(err.name);
+
+async function withRetry(work: () => Promise<void>, retryForMs: number): Promise<void> {
+  const until = Date.now() + retryForMs;
+  for (let wait = 100; ; wait = Math.min(wait * 2, 2000)) {
+    try {
+      await work();
+      return;
+    } catch (err) {
+      if (!isDatabaseError(err) || Date.now() + wait > until) throw err;
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+  }
 }
 
 /**
@@ -40,6 +61,7 @@ export class EventWriter {
   readonly #maxBytes: number;
   readonly #timer: NodeJS.Timeout;
   readonly #batching: () => boolean;
+  readonly #retryForMs: number;
   #buffer: LogLineEvent[] = [];
   #batch: (GroupStatusEvent | StepStatusEvent)[] = [];
   #bufferedBytes = 0;
@@ -58,6 +80,7 @@ export class EventWriter {
     this.#maxLines = options.maxLines ?? 500;
     this.#maxBytes = options.maxBytes ?? 256 * 1024;
     this.#batching = options.batching ?? (() => false);
+    this.#retryForMs = options.retryForMs ?? 0;
     this.#timer = setInterval(() => {
       this.#takeBuffer()?.catch(() => {}); // kept in #failure, reported by the next write/close
     }, options.flushMs ?? 250);
@@ -138,7 +161,7 @@ export class EventWriter {
     const next = after.then(async () => {
       try {
         if (this.#failure !== undefined) throw this.#failure;
-        await work();
+        await withRetry(work, this.#retryForMs);
       } catch (err) {
         this.#failure ??= err;
         throw err;

@@ -10,6 +10,9 @@ import { EventWriter } from './event-writer.ts';
 import type { WorkerLogger } from './logger.ts';
 import { closeStaleAttempts } from './stale-attempts.ts';
 
+/** how long the worker keeps trying a run's status and log writes while the database is unreachable */
+const STORE_RETRY_MS = 60_000;
+
 /** Why a run was stopped from outside run-job. */
 export type StopReason = 'cancel' | 'shutdown' | 'lease-lost';
 
@@ -125,7 +128,8 @@ export async function executeRun(deps: ExecuteRunDeps, run: RunRecord, control: 
 
   const engine = watchEngine(deps.executor);
   // once stopping, the steps and groups left are stored in one write, however many there are
-  const writer = new EventWriter({ runs, logs: deps.logs, batching: () => control.controller.signal.aborted });
+  // a database restart mid-run delays the run's writes instead of failing the run
+  const writer = new EventWriter({ runs, logs: deps.logs, batching: () => control.controller.signal.aborted, retryForMs: STORE_RETRY_MS });
   let requeueDelayMs: number | undefined;
   // once the final status is stored the run is no longer held (a heartbeat then reports it lost)
   let finalWritten = false;
