@@ -1,5 +1,9 @@
 import { loadConfig, ConfigError, type Config, type ConfigRole } from '../config.ts';
 import { ConfigValueError, parseDuration } from '../config-values.ts';
+import type { Express } from 'express';
+import type { Logger } from 'pino';
+import type { Services } from '../main.ts';
+import type { AppDeps } from '../server/app.ts';
 
 /** grace period of a stopping worker when --grace is not given */
 export const DEFAULT_GRACE = '30s';
@@ -26,4 +30,26 @@ export function graceMs(text: string, command: string): number | undefined {
     process.stderr.write(`pistages ${command}: --grace ${err.message}\n`);
     return undefined;
   }
+}
+
+/** What the HTTP app of `pistages serve` gets from the services: stores, queue, ops, GitHub routes, in-process cancel. */
+export function serverAppDeps(services: Services, log: Logger): AppDeps {
+  const { worker, github } = services;
+  return {
+    config: services.config,
+    runs: services.runs,
+    logs: services.logs,
+    actions: services.actions,
+    secrets: services.secrets,
+    queue: services.queue,
+    log,
+    ping: services.ping,
+    registry: services.metrics.registry,
+    readiness: services.readiness,
+    liveness: services.liveness,
+    submit: services.submit,
+    deliveries: services.deliveries,
+    ...(github && { publicRoutes: (routes: Express) => github.registerRoutes(routes) }),
+    ...(worker && { onCancel: (runId: string) => void worker.cancel(runId) }),
+  };
 }

@@ -26,7 +26,7 @@ export function normalisePrivateKey(raw: string): string {
   if (!text.includes('-----BEGIN')) {
     throw new GithubConfigError(
       'GITHUB_PRIVATE_KEY (or GITHUB_PRIVATE_KEY_FILE) does not hold a PEM private key: expected the whole .pem file GitHub generated for the App, ' +
-        'from "-----BEGIN RSA PRIVATE KEY-----" to its END line (in a single-line variable, write the newlines as \\n)',
+        'from its BEGIN line to its END line (in a single-line variable, write the newlines as \\n)',
       'GITHUB_PRIVATE_KEY',
     );
   }

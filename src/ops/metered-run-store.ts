@@ -1,6 +1,6 @@
 import type { RunEvent } from '../executor/events.ts';
 import { TERMINAL_STATUSES, type Status } from '../pipeline/types.ts';
-import type { RunStore } from '../store/store.ts';
+import { forwardRunStore, type RunStore } from '../store/store.ts';
 import type { OpsMetrics } from './ops-metrics.ts';
 
 /**
@@ -27,7 +27,7 @@ export function meteredRunStore(store: RunStore, metrics: Pick<OpsMetrics, 'runF
     }
   };
   return {
-    ...bind(store),
+    ...forwardRunStore(store),
     apply: async (event) => {
       await store.apply(event);
       observe(event);
@@ -45,20 +45,5 @@ export function meteredRunStore(store: RunStore, metrics: Pick<OpsMetrics, 'runF
       await store.finish(id, status, message, now);
       metrics.runFinished(status);
     },
-  };
-}
-
-function bind(store: RunStore): RunStore {
-  return {
-    create: (run) => store.create(run),
-    get: (id) => store.get(id),
-    list: (filter, page) => store.list(filter, page),
-    apply: (event) => store.apply(event),
-    applyBatch: (runId, events) => store.applyBatch(runId, events),
-    claim: (id, worker, leaseMs, now) => store.claim(id, worker, leaseMs, now),
-    heartbeat: (id, worker, leaseMs, now) => store.heartbeat(id, worker, leaseMs, now),
-    expired: (now) => store.expired(now),
-    requestCancel: (id) => store.requestCancel(id),
-    finish: (id, status, message, now) => store.finish(id, status, message, now),
   };
 }

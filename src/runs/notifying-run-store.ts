@@ -1,6 +1,6 @@
 import type { RunEvent } from '../executor/events.ts';
 import type { Status } from '../pipeline/types.ts';
-import type { RunStore } from '../store/store.ts';
+import { forwardRunStore, type RunStore } from '../store/store.ts';
 
 /** A change of a stored run: created, a status event applied, or finished outside run-job. */
 export interface RunChange {
@@ -29,13 +29,12 @@ export function notifyingRunStore(store: RunStore, listener: RunChangeListener):
     }
   };
   return {
+    ...forwardRunStore(store),
     create: async (run) => {
       const record = await store.create(run);
       tell({ runId: record.id, kind: 'created', status: record.status, level: 'run' });
       return record;
     },
-    get: (id) => store.get(id),
-    list: (filter, page) => store.list(filter, page),
     apply: async (event: RunEvent) => {
       await store.apply(event);
       if (event.type !== 'log') tell({ runId: event.runId, kind: 'event', status: event.status, level: event.type });
@@ -45,9 +44,6 @@ export function notifyingRunStore(store: RunStore, listener: RunChangeListener):
       const last = events[events.length - 1];
       if (last !== undefined) tell({ runId, kind: 'event', status: last.status, level: last.type });
     },
-    claim: (id, worker, leaseMs, now) => store.claim(id, worker, leaseMs, now),
-    heartbeat: (id, worker, leaseMs, now) => store.heartbeat(id, worker, leaseMs, now),
-    expired: (now) => store.expired(now),
     requestCancel: async (id) => {
       const record = await store.requestCancel(id);
       if (record !== null) tell({ runId: id, kind: 'event', status: record.status, level: 'run' });

@@ -150,6 +150,25 @@ export interface RunStore {
   finish(id: string, status: Status, message: string, now: Date): Promise<void>;
 }
 
+/**
+ * Every method of `store`, bound to it: the base of a decorator that overrides a few methods
+ * (spread it, then override) and stays complete when the interface grows.
+ */
+export function forwardRunStore(store: RunStore): RunStore {
+  return {
+    create: (run) => store.create(run),
+    get: (id) => store.get(id),
+    list: (filter, page) => store.list(filter, page),
+    apply: (event) => store.apply(event),
+    applyBatch: (runId, events) => store.applyBatch(runId, events),
+    claim: (id, worker, leaseMs, now) => store.claim(id, worker, leaseMs, now),
+    heartbeat: (id, worker, leaseMs, now) => store.heartbeat(id, worker, leaseMs, now),
+    expired: (now) => store.expired(now),
+    requestCancel: (id) => store.requestCancel(id),
+    finish: (id, status, message, now) => store.finish(id, status, message, now),
+  };
+}
+
 export interface LogQuery {
   group?: string;
   step?: number;

@@ -1,5 +1,4 @@
-import { once } from 'node:events';
-import type { Express, RequestHandler, Response } from 'express';
+import type { Express, RequestHandler } from 'express';
 import { TERMINAL_STATUSES } from '../pipeline/types.ts';
 import { prepareRerun } from '../runs/rerun.ts';
 import { submitRun } from '../runs/submit.ts';
@@ -10,6 +9,7 @@ import { loadRun } from '../server/load-run.ts';
 import { formatLogLine, sseEvent, stepNamer, toLogLineView } from '../server/log-format.ts';
 import { runMasker } from '../server/secret-mask.ts';
 import { logFilter } from './log-filter.ts';
+import { writeChunk } from '../server/write-chunk.ts';
 
 const BATCH = 2000;
 /** lines per query of a download: on FerretDB each query of a run's log costs about a full read of it */
@@ -38,13 +38,13 @@ export function registerWebApiRoutes(app: Express, ctx: ServerContext, read: Req
     res.flushHeaders();
     const stop = new AbortController();
     res.on('close', () => stop.abort());
-    const keepalive = setInterval(() => void send(res, ': keepalive\n\n', stop.signal), KEEPALIVE_MS);
+    const keepalive = setInterval(() => void writeChunk(res, ': keepalive\n\n', stop.signal), KEEPALIVE_MS);
     try {
       for await (const update of ctx.logHub.follow(run.id, query, stop.signal)) {
         for (let from = 0; from < update.lines.length; from += BATCH) {
           const batch = update.lines.slice(from, from + BATCH);
           const rows = batch.map((l) => [l.group, l.step, l.attempt, l.stream, masker.maskText(l.line)]);
-          if (!(await send(res, sseEvent('lines', rows, batch.at(-1)?.cursor), stop.signal))) return;
+          if (!(await writeChunk(res, sseEvent('lines', rows, batch.at(-1)?.cursor), stop.signal))) return;
         }
         if (update.end !== undefined) {
           res.end(sseEvent('end', { status: update.end.status, message: update.end.message === undefined ? null : masker.maskText(update.end.message) }));
@@ -70,7 +70,7 @@ export function registerWebApiRoutes(app: Express, ctx: ServerContext, read: Req
       const lines = await ctx.logs.read(run.id, { ...filter, ...(after !== undefined && { after }), limit: DOWNLOAD_BATCH });
       for (let from = 0; from < lines.length; from += BATCH) {
         const text = lines.slice(from, from + BATCH).map((l) => formatLogLine(toLogLineView(l, name(l.group, l.step), masker))).join('');
-        if (!(await send(res, text))) return;
+        if (!(await writeChunk(res, text))) return;
       }
       if (lines.length < DOWNLOAD_BATCH) break;
       after = lines.at(-1)?.cursor;
@@ -92,15 +92,4 @@ export function registerWebApiRoutes(app: Express, ctx: ServerContext, read: Req
     const run = await submitRun(ctx.submit, await prepareRerun(ctx.actions, original, { failedOnly: req.query.failed === 'true' }));
     res.status(201).json({ id: run.id });
   });
-}
-
-async function send(res: Response, chunk: string, signal?: AbortSignal): Promise<boolean> {
-  if (res.destroyed) return false;
-  if (res.write(chunk)) return true;
-  try {
-    await once(res, 'drain', signal ? { signal } : {});
-    return !res.destroyed;
-  } catch {
-    return false;
-  }
 }

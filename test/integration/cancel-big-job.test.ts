@@ -7,7 +7,7 @@ import { runJob } from '../../src/executor/run-job.ts';
 import { MAX_GROUPS } from '../../src/pipeline/limits.ts';
 import { TERMINAL_STATUSES } from '../../src/pipeline/types.ts';
 import { AgendaQueue } from '../../src/scheduler/agenda/agenda-queue.ts';
-import type { RunRecord, RunStore } from '../../src/store/store.ts';
+import { forwardRunStore, type RunRecord, type RunStore } from '../../src/store/store.ts';
 import { silentLogger } from '../../src/worker/logger.ts';
 import { Worker } from '../../src/worker/worker.ts';
 import { waitFor } from '../support/wait.ts';
@@ -43,7 +43,7 @@ function countingRuns(store: RunStore) {
     if (counter.counting) counter.writes++;
   };
   const runs: RunStore = {
-    ...bindStore(store),
+    ...forwardRunStore(store),
     apply: async (event) => {
       if (event.type !== 'log') count();
       await store.apply(event);
@@ -54,21 +54,6 @@ function countingRuns(store: RunStore) {
     },
   };
   return { runs, counter };
-}
-
-function bindStore(store: RunStore): RunStore {
-  return {
-    create: (run) => store.create(run),
-    get: (id) => store.get(id),
-    list: (filter, page) => store.list(filter, page),
-    apply: (event) => store.apply(event),
-    applyBatch: (runId, events) => store.applyBatch(runId, events),
-    claim: (id, worker, leaseMs, now) => store.claim(id, worker, leaseMs, now),
-    heartbeat: (id, worker, leaseMs, now) => store.heartbeat(id, worker, leaseMs, now),
-    expired: (now) => store.expired(now),
-    requestCancel: (id) => store.requestCancel(id),
-    finish: (id, status, message, now) => store.finish(id, status, message, now),
-  };
 }
 
 async function startCountingWorker(workerId: string): Promise<{ worker: Worker; queue: AgendaQueue; counter: { counting: boolean; writes: number } }> {

@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
 import { loadConfig } from '../../src/config.ts';
 import { buildServices, type Services } from '../../src/main.ts';
+import { serverAppDeps } from '../../src/cli/server-process.ts';
 import { createApp } from '../../src/server/app.ts';
 import { startTestMongo, type TestMongo } from './mongo.ts';
 import { APP_ID, type GithubWorld } from './github-world.ts';
@@ -59,18 +60,8 @@ export async function startPistages(world: GithubWorld, options: { env?: Record<
   const config = loadConfig(serverEnv(world, mongo, options.env));
   const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const services = await buildServices(config, { worker: options.worker ?? true, log, github: true });
-  const app = createApp({
-    config,
-    runs: services.runs,
-    logs: services.logs,
-    actions: services.actions,
-    secrets: services.secrets,
-    queue: services.queue,
-    log,
-    submit: services.submit,
-    deliveries: services.deliveries,
-    publicRoutes: (routes) => services.github?.registerRoutes(routes),
-  });
+  // wired exactly as `pistages serve` wires it
+  const app = createApp(serverAppDeps(services, log));
   const server = await new Promise<Server>((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });

@@ -1,12 +1,11 @@
 import type { Server } from 'node:http';
 import type { Command } from 'commander';
-import type { Express } from 'express';
 import type { AddressInfo } from 'node:net';
 import type { Config } from '../../config.ts';
 import { buildServices, onShutdownSignal } from '../../main.ts';
 import { createApp } from '../../server/app.ts';
 import { createProcessLogger } from '../log-output.ts';
-import { configFor, DEFAULT_GRACE, graceMs } from '../server-process.ts';
+import { configFor, DEFAULT_GRACE, graceMs, serverAppDeps } from '../server-process.ts';
 
 interface ServeOptions {
   worker: boolean;
@@ -45,23 +44,7 @@ export function registerServe(program: Command): void {
         server?.closeAllConnections(); // live log streams would otherwise hold the process open
         await closed;
       });
-      const app = createApp({
-        config,
-        runs: services.runs,
-        logs: services.logs,
-        actions: services.actions,
-        secrets: services.secrets,
-        queue: services.queue,
-        log,
-        ping: services.ping,
-        registry: services.metrics.registry,
-        readiness: services.readiness,
-        liveness: services.liveness,
-        submit: services.submit,
-        deliveries: services.deliveries,
-        ...(services.github && { publicRoutes: (routes: Express) => services.github?.registerRoutes(routes) }),
-        ...(worker && { onCancel: (runId: string) => void worker.cancel(runId) }),
-      });
+      const app = createApp(serverAppDeps(services, log));
       try {
         server = await new Promise<Server>((resolve, reject) => {
           const listening = app.listen(config.port, config.host, () => resolve(listening));

@@ -1,4 +1,3 @@
-import { once } from 'node:events';
 import type { Express, Response } from 'express';
 import type { Masker } from '../../executor/log/mask.ts';
 import type { LogQuery, RunRecord } from '../../store/store.ts';
@@ -7,6 +6,7 @@ import { formatLogLine, sseEvent, stepNamer, toLogLineView, type LogLineView } f
 import { parseLogQuery, type LogRequest } from '../query.ts';
 import { runMasker } from '../secret-mask.ts';
 import { loadRun } from '../load-run.ts';
+import { writeChunk } from '../write-chunk.ts';
 
 const BATCH = 1000;
 /** lines per query of a text download: on FerretDB each query of a run's log costs about a full read of it */
@@ -40,7 +40,7 @@ export function registerRunLogRoutes(app: Express, ctx: ServerContext): void {
       for (;;) {
         const lines = view(await ctx.logs.read(run.id, { ...query, after, limit: TEXT_BATCH }));
         for (let from = 0; from < lines.length; from += BATCH) {
-          if (!(await write(res, lines.slice(from, from + BATCH).map(formatLogLine).join('')))) return;
+          if (!(await writeChunk(res, lines.slice(from, from + BATCH).map(formatLogLine).join('')))) return;
         }
         if (lines.length < TEXT_BATCH) break;
         after = lines.at(-1)?.cursor;
@@ -81,12 +81,12 @@ async function follow(
   res.flushHeaders();
   const stop = new AbortController();
   res.on('close', () => stop.abort());
-  const keepalive = setInterval(() => void write(res, ': keepalive\n\n', stop.signal), KEEPALIVE_MS);
+  const keepalive = setInterval(() => void writeChunk(res, ': keepalive\n\n', stop.signal), KEEPALIVE_MS);
   try {
     for await (const update of ctx.logHub.follow(run.id, query, stop.signal)) {
       for (let from = 0; from < update.lines.length; from += BATCH) {
         const lines = view(update.lines.slice(from, from + BATCH));
-        if (!(await write(res, lines.map((l) => sseEvent('line', l, l.cursor)).join(''), stop.signal))) return;
+        if (!(await writeChunk(res, lines.map((l) => sseEvent('line', l, l.cursor)).join(''), stop.signal))) return;
       }
       if (update.end !== undefined) {
         res.end(sseEvent('end', { status: update.end.status, message: update.end.message === undefined ? null : masker.maskText(update.end.message) }));
@@ -99,17 +99,5 @@ async function follow(
     if (!closed()) res.end(sseEvent('error', { error: 'internal', message: 'the log stream failed on the server; reconnect to resume' }));
   } finally {
     clearInterval(keepalive);
-  }
-}
-
-/** Writes with backpressure; false when the client went away meanwhile. */
-async function write(res: Response, chunk: string, signal?: AbortSignal): Promise<boolean> {
-  if (res.destroyed) return false;
-  if (res.write(chunk)) return true;
-  try {
-    await once(res, 'drain', signal ? { signal } : {});
-    return !res.destroyed;
-  } catch {
-    return false;
   }
 }
