@@ -1,20 +1,13 @@
-import {
-  ConfigValueError,
-  parseChoice,
-  parseDuration,
-  parseHttpUrl,
-  parseInteger,
-  parseKey32,
-  parseMongoUri,
-  parseSize,
-  uriDatabase,
-} from './config-values.ts';
+import { CONFIG_OPTIONS, type ConfigOption } from './config-options.ts';
+import { ConfigValueError, uriDatabase } from './config-values.ts';
+
+export { CONFIG_OPTIONS, type ConfigOption } from './config-options.ts';
 
 /**
  * Every setting of Pistages comes from the environment, through `loadConfig`. It is pure (reads only
- * the `env` it is given), validates everything at once and returns a frozen object. CONFIG_OPTIONS is
- * the single source of truth: docs/configuration.md carries a table rendered from it
- * (`renderConfigTable`), and a unit test fails when the two differ.
+ * the `env` it is given), validates everything at once and returns a frozen object. CONFIG_OPTIONS
+ * (config-options.ts) is the single source of truth: docs/configuration.md carries a table rendered
+ * from it (`renderConfigTable`), and a unit test fails when the two differ.
  */
 
 export type PullPolicy = 'if-not-present' | 'always' | 'never';
@@ -37,7 +30,17 @@ export interface Config {
   readonly defaultRetry: number;
   readonly defaultTimeoutMs: number;
   readonly logCapBytes: number;
+  /** operator limits: a default applies when the job sets none; a job asking above a maximum is refused */
+  readonly defaultMemoryBytes: number | undefined;
+  readonly maxMemoryBytes: number | undefined;
+  readonly defaultCpus: number | undefined;
+  readonly maxCpus: number | undefined;
+  readonly defaultPids: number | undefined;
+  readonly maxPids: number | undefined;
+  readonly maxTimeoutMs: number | undefined;
+  readonly maxJobBytes: number;
   readonly pullPolicy: PullPolicy;
+  /** `bridge` / `internal`: a network of its own per run; `none`; else a shared named network */
   readonly network: string;
   readonly leaseMs: number;
   readonly pollIntervalMs: number;
@@ -74,19 +77,6 @@ export interface Config {
   readonly retentionRuns: 'keep' | 'delete';
 }
 
-export interface ConfigOption {
-  env: string;
-  key: keyof Config;
-  /** the default as a user would write it; undefined → unset unless required */
-  default?: string;
-  usedBy: string;
-  doc: string;
-  /** roles that refuse to start without it, and how to get a value */
-  requiredFor?: ConfigRole[];
-  howToSet?: string;
-  parse: (text: string) => unknown;
-}
-
 export interface ConfigProblem {
   variable: string;
   message: string;
@@ -102,105 +92,6 @@ export class ConfigError extends Error {
     this.problems = problems;
   }
 }
-
-const MIN_TOKEN_LENGTH = 16;
-const text = (value: string): string => value.trim();
-const nonEmpty = (value: string): string => {
-  if (value.trim() === '') throw new ConfigValueError('must not be empty');
-  return value.trim();
-};
-const token = (value: string): string => {
-  if (value.length < MIN_TOKEN_LENGTH) {
-    throw new ConfigValueError(`must be at least ${MIN_TOKEN_LENGTH} characters; generate one with \`openssl rand -hex 32\``);
-  }
-  return value;
-};
-const dbName = (value: string): string => {
-  if (!/^[A-Za-z0-9_-]{1,63}$/.test(value)) {
-    throw new ConfigValueError(`'${value}' is not a database name; use 1-63 letters, digits, '_' or '-'`);
-  }
-  return value;
-};
-
-export const CONFIG_OPTIONS: readonly ConfigOption[] = [
-  { env: 'MONGODB_URI', key: 'mongodbUri', usedBy: 'server, worker', parse: parseMongoUri,
-    doc: 'MongoDB connection string. Unset: the server starts an embedded FerretDB that keeps its data in `PISTAGES_DATA_DIR`.' },
-  { env: 'PISTAGES_DB', key: 'dbName', default: 'pistages', usedBy: 'server, worker', parse: dbName,
-    doc: 'Database to use. Unset: the database named in `MONGODB_URI`\'s path (`mongodb://host/ci` → `ci`), as every MongoDB tool reads it, else `pistages`. Set, it wins over the URI.' },
-  { env: 'PISTAGES_DATA_DIR', key: 'dataDir', default: '$XDG_DATA_HOME/pistages', usedBy: 'server, worker', parse: nonEmpty,
-    doc: 'Directory for local state (the embedded database). Default: `$XDG_DATA_HOME/pistages`, else `/var/lib/pistages` for root (whose home the database\'s unprivileged user cannot enter), else `$HOME/.local/share/pistages`.' },
-  { env: 'PISTAGES_PORT', key: 'port', default: '8080', usedBy: 'server, worker', parse: (v) => parseInteger(v, 0, 65535),
-    doc: 'TCP port of the HTTP server (pages, API, webhooks, health, metrics). 0 picks a free port. A worker serves `/healthz`, `/readyz` and `/metrics` on it only when it is set (or given with `--port`).' },
-  { env: 'PISTAGES_HOST', key: 'host', default: '0.0.0.0', usedBy: 'server, worker', parse: nonEmpty,
-    doc: 'Address the HTTP server listens on. Use `127.0.0.1` to accept local connections only.' },
-  { env: 'PISTAGES_API_TOKEN', key: 'apiToken', usedBy: 'server', parse: token, requiredFor: ['server'],
-    howToSet: 'generate one with `openssl rand -hex 32` and export PISTAGES_API_TOKEN=<it>',
-    doc: `Bearer token every \`/api\` request must send (\`Authorization: Bearer <token>\`). At least ${MIN_TOKEN_LENGTH} characters.` },
-  { env: 'PISTAGES_UI_TOKEN', key: 'uiToken', usedBy: 'server', parse: token,
-    doc: `Token the web pages' login form accepts, so people need not know the API token. Unset: the form takes PISTAGES_API_TOKEN. At least ${MIN_TOKEN_LENGTH} characters.` },
-  { env: 'PISTAGES_UI_PUBLIC', key: 'uiPublic', default: 'off', usedBy: 'server', parse: (v) => parseChoice(v, ['off', 'read'] as const),
-    doc: '`read`: anyone who reaches the server may view the pages (runs, logs, actions, deliveries) without logging in; re-run and cancel still need a login. `off`: every page needs a login.' },
-  { env: 'PISTAGES_SECRET_KEY', key: 'secretKey', usedBy: 'server, worker', parse: parseKey32,
-    doc: 'Key that encrypts stored secrets: 32 bytes as 64 hex characters or base64 (`openssl rand -hex 32`). Unset: secrets are disabled (the secrets API answers 503 and jobs that use secrets are refused). Keep it stable: secrets stored under another key cannot be read.' },
-  { env: 'PISTAGES_CONCURRENCY', key: 'concurrency', default: '2', usedBy: 'worker', parse: (v) => parseInteger(v, 1, 1000),
-    doc: 'Runs one worker executes at the same time.' },
-  { env: 'PISTAGES_GROUP_CONCURRENCY', key: 'groupConcurrency', default: '8', usedBy: 'worker, run', parse: (v) => parseInteger(v, 1, 1000),
-    doc: 'Groups of one run that execute at the same time.' },
-  { env: 'PISTAGES_DEFAULT_RETRY', key: 'defaultRetry', default: '1', usedBy: 'worker', parse: (v) => parseInteger(v, 0, 100),
-    doc: 'Automatic retries of a failed group when the job file sets no `retry` (server runs; `pistages run` retries only with `--retry N`).' },
-  { env: 'PISTAGES_DEFAULT_TIMEOUT', key: 'defaultTimeoutMs', default: '1h', usedBy: 'worker, run', parse: parseDuration,
-    doc: 'Time limit of a step when neither the step nor the job sets `timeout` (`90s`, `10m`, `1h30m`).' },
-  { env: 'PISTAGES_LOG_CAP', key: 'logCapBytes', default: '10m', usedBy: 'worker, run', parse: parseSize,
-    doc: 'Most log output kept per step attempt (`512kb`, `10m`); the rest is dropped with a notice line.' },
-  { env: 'PISTAGES_PULL_POLICY', key: 'pullPolicy', default: 'if-not-present', usedBy: 'worker, run',
-    parse: (v) => parseChoice(v, ['if-not-present', 'always', 'never'] as const),
-    doc: 'When to pull step images: `if-not-present`, `always` or `never`.' },
-  { env: 'PISTAGES_NETWORK', key: 'network', default: 'bridge', usedBy: 'worker, run', parse: nonEmpty,
-    doc: 'Docker network step containers join.' },
-  { env: 'PISTAGES_LEASE', key: 'leaseMs', default: '30s', usedBy: 'worker', parse: parseDuration,
-    doc: 'How long a worker holds a run between heartbeats; a run whose lease ends is recovered by another worker.' },
-  { env: 'PISTAGES_POLL_INTERVAL', key: 'pollIntervalMs', default: '500ms', usedBy: 'worker', parse: parseDuration,
-    doc: 'How often a worker polls for runs queued by other processes, and for expired leases. Runs queued by the server a worker runs in start at once.' },
-  { env: 'PISTAGES_BODY_LIMIT', key: 'bodyLimitBytes', default: '1mb', usedBy: 'server', parse: parseSize,
-    doc: 'Largest request body the API accepts (job files, JSON); larger requests get 413.' },
-  { env: 'PISTAGES_LOG_LEVEL', key: 'logLevel', default: 'info', usedBy: 'all',
-    parse: (v) => parseChoice(v, ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const),
-    doc: 'Level of the logs on stdout: `fatal`, `error`, `warn`, `info`, `debug`, `trace` or `silent`.' },
-  { env: 'PISTAGES_LOG_FORMAT', key: 'logFormat', default: 'auto', usedBy: 'server, worker', parse: (v) => parseChoice(v, ['auto', 'json', 'text'] as const),
-    doc: 'Log lines of `serve` and `worker`: `auto` prints readable lines on a terminal and JSON lines (for log collectors) otherwise; `json` or `text` forces one.' },
-  { env: 'DOCKER_HOST', key: 'dockerHost', usedBy: 'worker, run', parse: text,
-    doc: 'Docker engine to use (passed through to the Docker client). Unset: the local socket.' },
-  { env: 'PISTAGES_URL', key: 'url', default: 'http://127.0.0.1:8080', usedBy: 'client', parse: parseHttpUrl,
-    doc: 'Client commands (`submit`, `runs`, `logs`, `actions`, `secrets`, ...): URL of the Pistages server.' },
-  { env: 'PISTAGES_TOKEN', key: 'token', usedBy: 'client', parse: nonEmpty,
-    doc: 'Client commands: the server\'s API token. Unset: `PISTAGES_API_TOKEN` is used.' },
-  { env: 'GITHUB_WEBHOOK_SECRET', key: 'githubWebhookSecret', usedBy: 'server', parse: token,
-    doc: 'Secret of the GitHub webhook (App or repository webhook); `POST /webhooks/github` verifies `X-Hub-Signature-256` with it. Unset: the webhook route is off. At least 16 characters (`openssl rand -hex 32`).' },
-  { env: 'GITHUB_APP_ID', key: 'githubAppId', usedBy: 'server', parse: (v) => parseInteger(v, 1, Number.MAX_SAFE_INTEGER),
-    doc: 'ID of the GitHub App (its settings page, "App ID"). With `GITHUB_PRIVATE_KEY` or `GITHUB_PRIVATE_KEY_FILE`: Pistages acts as the App, with an installation token per repository.' },
-  { env: 'GITHUB_PRIVATE_KEY', key: 'githubPrivateKey', usedBy: 'server', parse: nonEmpty,
-    doc: 'The App\'s private key (PEM). `\\n` sequences are read as line breaks, so the key fits on one line.' },
-  { env: 'GITHUB_PRIVATE_KEY_FILE', key: 'githubPrivateKeyFile', usedBy: 'server', parse: nonEmpty,
-    doc: 'Path of a file holding the App\'s private key (instead of `GITHUB_PRIVATE_KEY`).' },
-  { env: 'GITHUB_TOKEN', key: 'githubToken', usedBy: 'server', parse: nonEmpty,
-    doc: 'A personal access or fine-grained token, used instead of an App (needs: checks and statuses write, contents read). Steps of runs of the token\'s repositories get it as `PISTAGES_GIT_TOKEN`.' },
-  { env: 'GITHUB_API_URL', key: 'githubApiUrl', default: 'https://api.github.com', usedBy: 'server', parse: parseHttpUrl,
-    doc: 'GitHub\'s REST API: `https://<host>/api/v3` for GitHub Enterprise Server.' },
-  { env: 'PISTAGES_PUBLIC_URL', key: 'publicUrl', usedBy: 'server', parse: parseHttpUrl,
-    doc: 'Address users reach this server at; check runs and commit statuses link to `<it>/runs/<id>`. Unset: no links.' },
-  { env: 'PISTAGES_ACTIONS_REPO', key: 'actionsRepo', usedBy: 'server', parse: nonEmpty,
-    doc: 'Shared actions repository, `owner/name[@ref]` (default ref: its default branch): its action files are registered at start-up and on every push to that ref.' },
-  { env: 'PISTAGES_CHECKOUT_IMAGE', key: 'checkoutImage', default: 'alpine/git', usedBy: 'server, run', parse: nonEmpty,
-    doc: 'Image of the built-in `Checkout` action (needs `git`, `sh` and `base64`).' },
-  { env: 'GITHUB_WRITE_INTERVAL', key: 'githubWriteIntervalMs', default: '1s', usedBy: 'server', parse: parseDuration,
-    doc: 'Least time between two writes to GitHub (statuses, check runs). GitHub asks integrations to space writes at least a second apart to stay clear of its secondary rate limits; lower it only for a GitHub Enterprise Server without them.' },
-  { env: 'PISTAGES_RETENTION', key: 'retentionMs', default: '90d', usedBy: 'server', parse: (v) => (v.trim() === 'off' ? undefined : parseDuration(v)),
-    doc: 'How long the logs of finished runs are kept (`30d`, `2160h`); older ones are deleted in batches by the server, hourly. `off` keeps everything.' },
-  { env: 'PISTAGES_RETENTION_RUNS', key: 'retentionRuns', default: 'keep', usedBy: 'server', parse: (v) => parseChoice(v, ['keep', 'delete'] as const),
-    doc: '`delete`: runs older than `PISTAGES_RETENTION` are deleted too (with their logs and report state); `keep`: only their logs go, the runs stay listed.' },
-  { env: 'PISTAGES_REPORT_INTERVAL', key: 'reportIntervalMs', default: '10s', usedBy: 'server', parse: parseDuration,
-    doc: 'Least time between two progress updates of one run\'s check run on GitHub (final results are sent at once).' },
-];
 
 /** Reads, validates and freezes the configuration. Throws ConfigError listing every bad variable. */
 export function loadConfig(env: Record<string, string | undefined> = process.env, options: { role?: ConfigRole } = {}): Config {
@@ -223,6 +114,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     }
   }
   databaseFromUri(env, values, problems);
+  if (values.host === 'auto') values.host = values.mongodbUri === undefined ? '127.0.0.1' : '0.0.0.0';
+  limitsWithinMaxima(values, problems);
   if (problems.length > 0) throw new ConfigError(problems);
   values.token ??= values.apiToken;
   return Object.freeze(values) as unknown as Config;
@@ -235,6 +128,23 @@ function databaseFromUri(env: Record<string, string | undefined>, values: Record
   if (named === undefined) return;
   if (/^[A-Za-z0-9_-]{1,63}$/.test(named)) values.dbName = named;
   else problems.push({ variable: 'MONGODB_URI', message: `names database '${named}', which is not a database name (1-63 letters, digits, '_' or '-'); fix the URI's path or set PISTAGES_DB` });
+}
+
+/** A default above its maximum would refuse every job that sets nothing. */
+function limitsWithinMaxima(values: Record<string, unknown>, problems: ConfigProblem[]): void {
+  const pairs: [string, string, string, string][] = [
+    ['PISTAGES_DEFAULT_MEMORY', 'defaultMemoryBytes', 'PISTAGES_MAX_MEMORY', 'maxMemoryBytes'],
+    ['PISTAGES_DEFAULT_CPUS', 'defaultCpus', 'PISTAGES_MAX_CPUS', 'maxCpus'],
+    ['PISTAGES_DEFAULT_PIDS', 'defaultPids', 'PISTAGES_MAX_PIDS', 'maxPids'],
+    ['PISTAGES_DEFAULT_TIMEOUT', 'defaultTimeoutMs', 'PISTAGES_MAX_TIMEOUT', 'maxTimeoutMs'],
+  ];
+  for (const [defaultEnv, defaultKey, maxEnv, maxKey] of pairs) {
+    const dflt = values[defaultKey];
+    const max = values[maxKey];
+    if (typeof dflt === 'number' && typeof max === 'number' && dflt > max) {
+      problems.push({ variable: defaultEnv, message: `is above ${maxEnv}; lower it, or raise ${maxEnv}` });
+    }
+  }
 }
 
 function defaultFor(option: ConfigOption, env: Record<string, string | undefined>): string | undefined {

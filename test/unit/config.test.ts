@@ -23,7 +23,7 @@ test('defaults: an empty environment gives the documented defaults', () => {
   assert.equal(config.dbName, 'pistages');
   assert.equal(config.dataDir, '/home/ci/.local/share/pistages');
   assert.equal(config.port, 8080);
-  assert.equal(config.host, '0.0.0.0');
+  assert.equal(config.host, '127.0.0.1', 'an embedded server listens on loopback');
   assert.equal(config.concurrency, 2);
   assert.equal(config.defaultRetry, 1);
   assert.equal(config.defaultTimeoutMs, 3_600_000);
@@ -35,6 +35,33 @@ test('defaults: an empty environment gives the documented defaults', () => {
   assert.equal(config.url, 'http://127.0.0.1:8080');
   assert.equal(config.secretKey, undefined);
   assert.equal(config.apiToken, undefined);
+});
+
+test('limits: operator defaults and maxima, `off` for none, a default above its maximum refused', () => {
+  const config = loadConfig({});
+  assert.equal(config.defaultMemoryBytes, 4 * 1024 ** 3);
+  assert.equal(config.maxMemoryBytes, 16 * 1024 ** 3);
+  assert.equal(config.defaultCpus, undefined);
+  assert.equal(config.maxCpus, undefined);
+  assert.equal(config.defaultPids, 1024);
+  assert.equal(config.maxPids, 32768);
+  assert.equal(config.maxTimeoutMs, 6 * 3_600_000);
+  assert.equal(config.maxJobBytes, 512 * 1024);
+  const set = loadConfig({ PISTAGES_DEFAULT_MEMORY: 'off', PISTAGES_MAX_CPUS: '2.5', PISTAGES_DEFAULT_CPUS: '0.5', PISTAGES_DEFAULT_PIDS: 'off' });
+  assert.equal(set.defaultMemoryBytes, undefined);
+  assert.equal(set.maxCpus, 2.5);
+  assert.equal(set.defaultCpus, 0.5);
+  assert.equal(set.defaultPids, undefined);
+  const problems = problemsOf(() => loadConfig({ PISTAGES_DEFAULT_PIDS: '100', PISTAGES_MAX_PIDS: '50', PISTAGES_MAX_CPUS: 'many', PISTAGES_DEFAULT_TIMEOUT: '7h' }));
+  assert.match(problems.get('PISTAGES_DEFAULT_PIDS') ?? '', /above PISTAGES_MAX_PIDS/);
+  assert.match(problems.get('PISTAGES_MAX_CPUS') ?? '', /not a CPU count/);
+  assert.match(problems.get('PISTAGES_DEFAULT_TIMEOUT') ?? '', /above PISTAGES_MAX_TIMEOUT/);
+});
+
+test('host: loopback with the embedded database, every interface with MONGODB_URI, as set otherwise', () => {
+  assert.equal(loadConfig({ MONGODB_URI: 'mongodb://db:27017' }).host, '0.0.0.0');
+  assert.equal(loadConfig({ PISTAGES_HOST: '0.0.0.0' }).host, '0.0.0.0');
+  assert.equal(loadConfig({ MONGODB_URI: 'mongodb://db:27017', PISTAGES_HOST: '127.0.0.1' }).host, '127.0.0.1');
 });
 
 test('the config is frozen', () => {
