@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { Scalar } from '../../pipeline/types.ts';
-import { EXIT, runLocal } from '../local-run.ts';
+import { EXIT } from '../exit-codes.ts';
 import type { LocalRunFlags } from '../local-settings.ts';
 import type { WorkspaceFlags } from '../local-workspace.ts';
 import { collectList, collectWith } from '../options.ts';
@@ -36,6 +36,8 @@ export function registerRun(program: Command): void {
       process.exit(err.exitCode === 0 ? EXIT.success : EXIT.usage);
     })
     .action(async (file: string, options: RunOptions) => {
+      // the runner (dockerode and the executor) loads only when a run starts, not for help or usage errors
+      const { runLocal } = await import('../local-run.ts');
       process.exitCode = await runLocal(file, options);
     });
 }

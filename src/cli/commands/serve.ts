@@ -2,9 +2,6 @@ import type { Server } from 'node:http';
 import type { Command } from 'commander';
 import type { AddressInfo } from 'node:net';
 import type { Config } from '../../config.ts';
-import { buildServices, onShutdownSignal } from '../../main.ts';
-import { createApp } from '../../server/app.ts';
-import { createProcessLogger } from '../log-output.ts';
 import { configFor, DEFAULT_GRACE, graceMs, serverAppDeps } from '../server-process.ts';
 
 interface ServeOptions {
@@ -33,6 +30,12 @@ export function registerServe(program: Command): void {
         process.exitCode = 2;
         return;
       }
+      // loaded here, not at the top: `pistages --help` must not pay for the server's modules
+      const [{ buildServices, onShutdownSignal }, { createApp }, { createProcessLogger }] = await Promise.all([
+        import('../../main.ts'),
+        import('../../server/app.ts'),
+        import('../log-output.ts'),
+      ]);
       const log = createProcessLogger(config);
       const services = await buildServices(config, { worker: options.worker, log, github: true });
       const { worker } = services;

@@ -1,7 +1,4 @@
 import type { Command } from 'commander';
-import { buildServices, onShutdownSignal } from '../../main.ts';
-import { startOpsServer } from '../../ops/ops-server.ts';
-import { createProcessLogger } from '../log-output.ts';
 import { configFor, DEFAULT_GRACE, graceMs } from '../server-process.ts';
 
 interface WorkerOptions {
@@ -30,6 +27,12 @@ export function registerWorker(program: Command): void {
         process.exitCode = 2;
         return;
       }
+      // loaded here, not at the top: `pistages --help` must not pay for the worker's modules
+      const [{ buildServices, onShutdownSignal }, { startOpsServer }, { createProcessLogger }] = await Promise.all([
+        import('../../main.ts'),
+        import('../../ops/ops-server.ts'),
+        import('../log-output.ts'),
+      ]);
       const log = createProcessLogger(config);
       const services = await buildServices(config, { worker: true, log });
       const ops = serveOps ? await startOpsServer({ registry: services.metrics.registry, readiness: services.readiness, liveness: services.liveness }, config.port, config.host) : undefined;
