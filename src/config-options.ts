@@ -1,4 +1,4 @@
-import type { Config, ConfigRole } from './config.ts';
+import type { Config, ConfigRole } from './config-types.ts';
 import {
   ConfigValueError,
   parseChoice,

@@ -1,4 +1,5 @@
 import { CONFIG_OPTIONS, type ConfigOption } from './config-options.ts';
+import type { Config, ConfigRole } from './config-types.ts';
 import { ConfigValueError, uriDatabase } from './config-values.ts';
 
 export { CONFIG_OPTIONS, type ConfigOption } from './config-options.ts';
@@ -10,72 +11,7 @@ export { CONFIG_OPTIONS, type ConfigOption } from './config-options.ts';
  * from it (`renderConfigTable`), and a unit test fails when the two differ.
  */
 
-export type PullPolicy = 'if-not-present' | 'always' | 'never';
-export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
-/** who is loading the config: decides which options are required */
-export type ConfigRole = 'server' | 'worker' | 'client' | 'any';
-
-export interface Config {
-  /** undefined → the server starts an embedded FerretDB in dataDir */
-  readonly mongodbUri: string | undefined;
-  readonly dbName: string;
-  readonly dataDir: string;
-  readonly port: number;
-  readonly host: string;
-  readonly apiToken: string | undefined;
-  /** 64 lowercase hex characters (32 bytes); undefined → secrets are disabled */
-  readonly secretKey: string | undefined;
-  readonly concurrency: number;
-  readonly groupConcurrency: number;
-  readonly defaultRetry: number;
-  readonly defaultTimeoutMs: number;
-  readonly logCapBytes: number;
-  /** operator limits: a default applies when the job sets none; a job asking above a maximum is refused */
-  readonly defaultMemoryBytes: number | undefined;
-  readonly maxMemoryBytes: number | undefined;
-  readonly defaultCpus: number | undefined;
-  readonly maxCpus: number | undefined;
-  readonly defaultPids: number | undefined;
-  readonly maxPids: number | undefined;
-  readonly maxTimeoutMs: number | undefined;
-  readonly maxJobBytes: number;
-  readonly pullPolicy: PullPolicy;
-  /** `bridge` / `internal`: a network of its own per run; `none`; else a shared named network */
-  readonly network: string;
-  readonly leaseMs: number;
-  readonly pollIntervalMs: number;
-  readonly bodyLimitBytes: number;
-  readonly logLevel: LogLevel;
-  /** `auto`: readable lines on a terminal, JSON lines otherwise */
-  readonly logFormat: 'auto' | 'json' | 'text';
-  readonly dockerHost: string | undefined;
-  /** client side: where `pistages submit/runs/logs/...` send requests */
-  readonly url: string;
-  /** client side: PISTAGES_TOKEN, else PISTAGES_API_TOKEN (on the server's own machine) */
-  readonly token: string | undefined;
-  /** GitHub: undefined → the webhook route is off */
-  readonly githubWebhookSecret: string | undefined;
-  readonly githubAppId: number | undefined;
-  readonly githubPrivateKey: string | undefined;
-  readonly githubPrivateKeyFile: string | undefined;
-  readonly githubToken: string | undefined;
-  readonly githubApiUrl: string;
-  /** where users reach Pistages' pages (links in check runs and statuses) */
-  readonly publicUrl: string | undefined;
-  /** `owner/name[@ref]` of the shared actions repository */
-  readonly actionsRepo: string | undefined;
-  readonly checkoutImage: string;
-  readonly reportIntervalMs: number;
-  readonly githubWriteIntervalMs: number;
-  /** a separate token for the web pages' login form; undefined → the API token */
-  readonly uiToken: string | undefined;
-  /** `read`: anyone may view the pages without logging in; `off`: every page needs a login */
-  readonly uiPublic: 'off' | 'read';
-  /** finished runs older than this lose their logs; undefined (`off`) → kept forever */
-  readonly retentionMs: number | undefined;
-  /** `delete`: those runs are removed too, not only their logs */
-  readonly retentionRuns: 'keep' | 'delete';
-}
+export type { Config, ConfigRole, LogLevel, PullPolicy } from './config-types.ts';
 
 export interface ConfigProblem {
   variable: string;
@@ -93,6 +29,9 @@ export class ConfigError extends Error {
   }
 }
 
+/** The value .env.example gives what must be chosen; refused in any option (a MongoDB password too). */
+export const ENV_EXAMPLE_PLACEHOLDER = 'replace-me';
+
 /** Reads, validates and freezes the configuration. Throws ConfigError listing every bad variable. */
 export function loadConfig(env: Record<string, string | undefined> = process.env, options: { role?: ConfigRole } = {}): Config {
   const role = options.role ?? 'any';
@@ -103,6 +42,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     const given = raw !== undefined && raw.trim() !== '';
     if (!given && option.requiredFor?.includes(role)) {
       problems.push({ variable: option.env, message: `is required; ${option.howToSet ?? 'set it'}` });
+      continue;
+    }
+    if (given && raw.includes(ENV_EXAMPLE_PLACEHOLDER)) {
+      problems.push({ variable: option.env, message: `still holds the placeholder '${ENV_EXAMPLE_PLACEHOLDER}' of .env.example; replace every '${ENV_EXAMPLE_PLACEHOLDER}' in your .env (\`openssl rand -hex 32\` makes a value)` });
       continue;
     }
     const source = given ? raw : defaultFor(option, env);
