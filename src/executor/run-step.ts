@@ -6,7 +6,7 @@ import { createStepLog } from './log/step-log.ts';
 import type { StepLog } from './log/step-log.ts';
 import type { AttemptState, RunContext, StepReport } from './run-context.ts';
 import { cancelMessage, emitStep, errorMessage } from './run-context.ts';
-import { StepSetupError, stepEnv } from './step-env.ts';
+import { containerEnv, StepSetupError, stepEnv } from './step-env.ts';
 
 /**
  * Runs one step of a group attempt: renders step outputs into its commands and env, starts its
@@ -54,7 +54,8 @@ async function execute(ctx: RunContext, att: AttemptState, step: PlannedStep, lo
   };
   try {
     const { commands, env } = prepare(ctx, att, step);
-    const container = await containerFor(ctx, att, step, env);
+    // secrets only ever reach the exec of each command, never the container's own environment
+    const container = await containerFor(ctx, att, step, containerEnv(env, ctx.plan.secrets, ctx.masker.values));
     const ms = step.timeoutMs ?? ctx.defaultTimeoutMs;
     if (ms !== undefined) {
       // the limit covers the step's commands, not the image pull or container start before them
@@ -110,6 +111,7 @@ async function containerFor(
   ctx: RunContext,
   att: AttemptState,
   step: PlannedStep,
+  /** without secrets: a container's create-time environment is visible to `docker inspect` */
   env: Record<string, string>,
 ): Promise<ContainerHandle> {
   if (!step.startsContainer) {

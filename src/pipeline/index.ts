@@ -2,6 +2,7 @@
 export { parseJob } from './parse.ts';
 export { createCatalog } from './catalog.ts';
 export { buildPlan } from './plan.ts';
+export { PARAM_ENV_PREFIX, paramEnv, paramEnvName } from './param-env.ts';
 export { resolveJob, type ResolvedGroup, type ResolvedJob } from './resolve-job.ts';
 export type { ResolvedStep } from './resolve.ts';
 export { matchesPullRequest, matchesPush } from './triggers.ts';

@@ -43,6 +43,7 @@ function planGroup(group: ResolvedGroup, resolved: ResolvedJob, job: JobFile, is
       pos: { ...step.pos },
     };
     if (step.id !== undefined) planned.id = step.id;
+    if (step.actions.length > 0) planned.params = { ...step.params };
     const timeoutMs = step.timeoutMs ?? job.timeoutMs;
     if (timeoutMs !== undefined) planned.timeoutMs = timeoutMs;
     const resources = overlayResources(job.resources, step.resources);

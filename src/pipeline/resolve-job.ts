@@ -1,5 +1,6 @@
 /** A whole job expanded: its parameters, rendered top-level image and env, and each group's leaf steps. */
-import { ValidationError, uniqueIssues } from './errors.ts';
+import { ValidationError, issueAt, uniqueIssues } from './errors.ts';
+import { paramEnvProblems } from './param-env.ts';
 import { jobParams } from './params.ts';
 import { createResolver, type ResolvedStep, type Scope } from './resolve.ts';
 import { createTemplates, type Templates } from './template.ts';
@@ -31,6 +32,7 @@ export function expandJob(
   const resolver = createResolver(catalog, templates, issues);
   const declared = resolver.declared(job);
   const params = jobParams(job, given, declared, issues);
+  for (const problem of paramEnvProblems(params, `job '${job.name}'`)) issues.push(issueAt(job.pos, problem));
   const scope: Scope = {
     params,
     file: job,

@@ -19,6 +19,7 @@
  */
 import { issueAt } from './errors.ts';
 import { MAX_STEPS } from './limits.ts';
+import { paramEnvProblems } from './param-env.ts';
 import { declaredParams, type DeclaredParams } from './params.ts';
 import { expandedName, nearestNames, NO_ENV, NO_IMAGES, overlayEnv, overlayResources } from './resolve-helpers.ts';
 import { didYouMean } from './suggest.ts';
@@ -44,6 +45,8 @@ export interface ResolvedStep {
   readonly resources: Resources | undefined;
   /** the `dep` chain, outermost first */
   readonly actions: readonly string[];
+  /** the parameters of the job or action whose file holds the step (its PISTAGES_PARAM_* variables) */
+  readonly params: Readonly<Record<string, Scalar>>;
   readonly pos: SourcePos;
   /** expansion failed (already reported); planning must not report follow-on problems for it */
   readonly broken: boolean;
@@ -119,6 +122,7 @@ export function createResolver(catalog: ActionCatalog, templates: Templates, iss
       timeoutMs: step.timeoutMs,
       resources: step.resources,
       actions: scope.actions,
+      params: scope.params,
       pos: step.pos,
       broken: false,
     };
@@ -134,6 +138,7 @@ export function createResolver(catalog: ActionCatalog, templates: Templates, iss
     timeoutMs: undefined,
     resources: undefined,
     actions: [...scope.actions, step.dep ?? ''],
+    params: scope.params,
     pos: step.pos,
     broken: true,
   });
@@ -150,6 +155,7 @@ export function createResolver(catalog: ActionCatalog, templates: Templates, iss
       }
       params[key] = typeof value === 'string' ? render(value, scope, step.pos, `with ${key}`) : value;
     }
+    for (const problem of paramEnvProblems(params, `action '${action.name}' (${action.file})`)) issues.push(issueAt(step.pos, problem));
     const missing = decl.referenced.filter((name) => !Object.hasOwn(params, name));
     for (const name of missing) {
       issues.push(issueAt(step.pos, `parameter '${name}' of action '${action.name}' (${action.file}) has no value; pass it in this step's 'with:' or give it a default in the action's 'with:'`));
@@ -194,6 +200,7 @@ export function createResolver(catalog: ActionCatalog, templates: Templates, iss
         timeoutMs: step.timeoutMs ?? inner.timeoutMs ?? action.timeoutMs,
         resources: overlayResources(action.resources, inner.resources, step.resources),
         actions: child.actions,
+        params: child.params,
         pos: step.pos,
         broken: false,
       };
@@ -213,6 +220,7 @@ export function createResolver(catalog: ActionCatalog, templates: Templates, iss
         timeoutMs: step.timeoutMs ?? leaf.timeoutMs ?? action.timeoutMs,
         resources: overlayResources(action.resources, leaf.resources, step.resources),
         actions: leaf.actions,
+        params: leaf.params,
         pos: leaf.pos,
         broken: leaf.broken,
       }),

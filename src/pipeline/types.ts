@@ -25,6 +25,14 @@ export interface Resources {
   pids?: number;
 }
 
+/** Where a file writes `timeout` and each `resources` field, so a finding about a value can point at it. */
+export interface LimitPositions {
+  timeout?: SourcePos;
+  cpus?: SourcePos;
+  memory?: SourcePos;
+  pids?: SourcePos;
+}
+
 export interface PushFilter {
   branches?: string[];
   tags?: string[];
@@ -56,6 +64,8 @@ export interface StepSpec {
   env?: Record<string, string>;
   timeoutMs?: number;
   resources?: Resources;
+  /** absent in definitions stored before positions were kept */
+  limitsPos?: LimitPositions;
   pos: SourcePos;
 }
 
@@ -82,6 +92,8 @@ export interface JobFile {
   timeoutMs?: number;
   retry?: number;
   resources?: Resources;
+  /** absent in definitions stored before positions were kept */
+  limitsPos?: LimitPositions;
   on?: Triggers;
   /** names of stored secrets exposed to every step as environment variables */
   secrets: string[];
@@ -129,6 +141,11 @@ export interface PlannedStep {
   resources?: Resources;
   /** the `dep` chain this step came from, outermost first, e.g. ["Build", "Clone Repo"] */
   actions: string[];
+  /**
+   * the parameters of the action the step comes from (innermost action of `actions`); absent for the
+   * job's own steps. With the plan's `params` they reach the step as PISTAGES_PARAM_* variables.
+   */
+  params?: Record<string, Scalar>;
   pos: SourcePos;
 }
 
