@@ -6,6 +6,7 @@ import { MongoClient } from 'mongodb';
 import type { Logger } from 'pino';
 import type { Config } from './config.ts';
 import { DockerExecutor } from './executor/docker/docker-executor.ts';
+import { containerDefaults } from './executor/docker/options.ts';
 import { reapOrphans } from './executor/docker/reaper.ts';
 import { runJob } from './executor/run-job.ts';
 import { startEmbeddedMongo, type EmbeddedMongo } from './embedded/embedded-mongo.ts';
@@ -20,9 +21,9 @@ import { notifyingRunStore } from './runs/notifying-run-store.ts';
 import { createReportTrigger } from './runs/report-trigger.ts';
 import type { SubmitDeps } from './runs/submit.ts';
 import { AgendaQueue } from './scheduler/agenda/agenda-queue.ts';
-import { openMongoStores } from './store/mongo/index.ts';
+import { openChangeFeed, openMongoStores } from './store/mongo/index.ts';
 import { startRetention } from './store/mongo/retention.ts';
-import type { ActionRegistry, DeliveryLog, LogStore, RunStore, SecretStore } from './store/store.ts';
+import type { ActionRegistry, ApiTokenStore, ChangeFeed, DeliveryLog, LogStore, RunStore, SecretStore } from './store/store.ts';
 import { Worker } from './worker/worker.ts';
 
 /**
@@ -49,7 +50,11 @@ export interface Services {
   logs: LogStore;
   actions: ActionRegistry;
   secrets: SecretStore;
+  /** stored API tokens (the server's `/api` authentication) */
+  tokens: ApiTokenStore;
   deliveries: DeliveryLog;
+  /** run changes from a change stream, for the server's live log views; undefined when the server has none */
+  changes: ChangeFeed | undefined;
   queue: AgendaQueue;
   /** what submitting a run needs (API, webhook) */
   submit: SubmitDeps;
@@ -110,6 +115,9 @@ export async function buildServices(config: Config, options: ServiceOptions): Pr
     const readiness: ReadinessChecks = { mongodb: () => writeProbe(db), queue: () => db.collection('queue').findOne({}, { projection: { _id: 1 } }) };
     if (embedded) readiness.embedded = embedded.check;
     const deliveries = meteredDeliveryLog(stores.deliveryLog, metrics);
+    // only the server process follows logs live; the stream itself opens with the first follower
+    const changes = options.github === true ? await openChangeFeed(db, { log: (level, message, details) => log[level](details ?? {}, message) }) : undefined;
+    if (changes) cleanups.push(() => changes.close());
     if (options.github === true && config.retentionMs !== undefined) {
       const retention = startRetention({ db, retentionMs: config.retentionMs, deleteRuns: config.retentionRuns === 'delete', log });
       cleanups.push(() => retention.stop());
@@ -151,6 +159,7 @@ export async function buildServices(config: Config, options: ServiceOptions): Pr
           publicUrl: config.publicUrl,
           actionsRepo: config.actionsRepo,
           checkoutImage: config.checkoutImage,
+          limits: config,
           reportIntervalMs: config.reportIntervalMs,
           writeIntervalMs: config.githubWriteIntervalMs,
         },
@@ -174,7 +183,7 @@ export async function buildServices(config: Config, options: ServiceOptions): Pr
     if (options.worker) {
       const docker = new Docker();
       readiness.docker = () => docker.ping();
-      const executor = new DockerExecutor({ docker, network: config.network, pullPolicy: config.pullPolicy, log: (message) => log.info({}, message) });
+      const executor = new DockerExecutor({ docker, network: config.network, pullPolicy: config.pullPolicy, defaults: containerDefaults(config), log: (message) => log.info({}, message) });
       // a run this database does not know may belong to another installation sharing the engine: keep it
       const isRunActive = async (runId: string): Promise<boolean> => {
         const run = await stores.runs.get(runId);
@@ -182,7 +191,7 @@ export async function buildServices(config: Config, options: ServiceOptions): Pr
       };
       const sweep = async (): Promise<void> => {
         const reaped = await reapOrphans(docker, isRunActive);
-        if (reaped.containers + reaped.volumes > 0) log.info({ ...reaped }, 'removed containers and volumes of finished runs');
+        if (reaped.containers + reaped.volumes + reaped.networks > 0) log.info({ ...reaped }, 'removed containers, volumes and networks of finished runs');
       };
       await sweep().catch((err: unknown) => log.warn({ err }, 'could not sweep leftover containers (is the Docker engine reachable?)'));
       const sweeper = setInterval(() => void sweep().catch((err: unknown) => log.warn({ err }, 'container sweep failed')), REAP_INTERVAL_MS);
@@ -219,7 +228,9 @@ export async function buildServices(config: Config, options: ServiceOptions): Pr
       logs: stores.logs,
       actions: stores.actions,
       secrets: stores.secrets,
+      tokens: stores.tokens,
       deliveries,
+      changes,
       queue,
       submit,
       worker,

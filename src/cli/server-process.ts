@@ -41,6 +41,7 @@ export function serverAppDeps(services: Services, log: Logger): AppDeps {
     logs: services.logs,
     actions: services.actions,
     secrets: services.secrets,
+    tokens: services.tokens,
     queue: services.queue,
     log,
     ping: services.ping,
@@ -49,6 +50,7 @@ export function serverAppDeps(services: Services, log: Logger): AppDeps {
     liveness: services.liveness,
     submit: services.submit,
     deliveries: services.deliveries,
+    ...(services.changes && { changes: services.changes }),
     ...(github && { publicRoutes: (routes: Express) => github.registerRoutes(routes) }),
     ...(worker && { onCancel: (runId: string) => void worker.cancel(runId) }),
   };

@@ -3,7 +3,7 @@ import type { Scalar } from '../pipeline/types.ts';
 import { readSse } from './sse.ts';
 import type {
   DeliveryEntry,
-  ActionDetail, ActionSummary, LogFilters, LogLine, RunDetail, RunListFilter, RunSummary, SecretEntry,
+  ActionDetail, ActionSummary, CreatedToken, LogFilters, LogLine, RunDetail, RunListFilter, RunSummary, SecretEntry, TokenEntry, TokenRole, WhoAmI,
 } from './api-types.ts';
 
 /**
@@ -150,6 +150,23 @@ export class ApiClient {
     return this.json('GET', '/api/deliveries', { query });
   }
 
+  /** the new token is in this answer only: the server keeps a hash */
+  createToken(name: string, role: TokenRole, repos: string[] = []): Promise<CreatedToken> {
+    return this.json('POST', '/api/tokens', { body: { name, role, repos } });
+  }
+
+  listTokens(): Promise<{ tokens: TokenEntry[] }> {
+    return this.json('GET', '/api/tokens');
+  }
+
+  async revokeToken(name: string): Promise<void> {
+    await this.request('DELETE', `/api/tokens/${encodeURIComponent(name)}`);
+  }
+
+  whoami(): Promise<WhoAmI> {
+    return this.json('GET', '/api/whoami');
+  }
+
   private async json<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
     const res = await this.request(method, path, options);
     return (await res.json()) as T;
@@ -193,7 +210,7 @@ export class ApiClient {
     if (res.status === 401) {
       const hint = this.token === undefined
         ? 'no API token: set PISTAGES_TOKEN to the server\'s PISTAGES_API_TOKEN'
-        : 'the server refused the API token: set PISTAGES_TOKEN to the server\'s PISTAGES_API_TOKEN';
+        : 'the server refused the API token: set PISTAGES_TOKEN to the server\'s PISTAGES_API_TOKEN or to a token from `pistages tokens create` (a revoked token no longer works)';
       return new ApiClientError(hint, 401, parsed.error ?? 'unauthorized');
     }
     const message = parsed.message ?? `HTTP ${res.status} ${res.statusText}: ${text.slice(0, 200)}`;

@@ -98,3 +98,29 @@ export interface DeliveryEntry {
   processedAt?: string;
   attempts: number;
 }
+
+export type TokenRole = 'read' | 'submit' | 'admin';
+
+export interface TokenEntry {
+  name: string;
+  role: TokenRole;
+  repos: string[];
+  createdAt: string;
+  createdBy: string;
+  lastUsedAt: string | null;
+}
+
+/** `POST /api/tokens`: the only answer that carries the token */
+export interface CreatedToken extends TokenEntry {
+  token: string;
+}
+
+export interface WhoAmI {
+  name: string;
+  role: TokenRole;
+  repos: string[];
+  /** an admin token is granted every repository */
+  allRepos: boolean;
+  /** what the role allows, in words */
+  may: string;
+}

@@ -50,3 +50,23 @@ export class RunStateError extends Error {
     this.status = status;
   }
 }
+
+/**
+ * A run names a repository whose scoped secrets its submitter may not receive: a secret the job uses
+ * has a value in that repository's scope. Nothing was stored.
+ */
+export class SecretScopeError extends Error {
+  readonly repo: string;
+  readonly secrets: string[];
+
+  constructor(repo: string, secrets: string[]) {
+    const names = secrets.join(', ');
+    super(
+      `secret${secrets.length === 1 ? '' : 's'} ${names} of this job ${secrets.length === 1 ? 'has a value' : 'have values'} in repository ${repo}'s scope, ` +
+        `and this token is not granted ${repo}: submit with a token granted it (pistages tokens create NAME --role submit --repo ${repo}), or without repo=`,
+    );
+    this.name = 'SecretScopeError';
+    this.repo = repo;
+    this.secrets = secrets;
+  }
+}

@@ -1,5 +1,6 @@
 import type { NewRun, RunRecord, RunStore } from '../store/store.ts';
 import { QueueUnavailableError, SecretsDisabledError } from './errors.ts';
+import { defaultSecretScope } from './secret-scope.ts';
 
 /** What submitting needs: where runs are kept and how they reach workers. */
 export interface SubmitDeps {
@@ -23,11 +24,12 @@ export interface RunCredentials {
 /**
  * Stores a compiled run and queues it. The run is created before it is queued, so a worker never
  * gets an id it cannot load; when queueing fails the stored run is finished as `error` (it would
- * otherwise sit `queued` forever) and QueueUnavailableError says so with the id.
+ * otherwise sit `queued` forever) and QueueUnavailableError says so with the id. A run without a
+ * `secretScope` (webhook runs) is stored with the default one (secret-scope.ts).
  */
 export async function submitRun(deps: SubmitDeps, run: NewRun, credentials?: RunCredentials): Promise<RunRecord> {
   if (run.plan.secrets.length > 0 && !deps.secretsEnabled) throw new SecretsDisabledError();
-  const record = await deps.runs.create(run);
+  const record = await deps.runs.create({ ...run, secretScope: run.secretScope ?? defaultSecretScope(run) });
   deps.onSubmitted?.(record);
   try {
     if (credentials !== undefined && deps.credentials !== undefined) {

@@ -2,7 +2,7 @@ import type { Express } from 'express';
 import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
 import type { SubmitDeps } from '../runs/submit.ts';
-import type { ActionRegistry, DeliveryLog, LogStore, RunStore, SecretStore } from '../store/store.ts';
+import type { ActionRegistry, ApiTokenStore, ChangeFeed, DeliveryLog, LogStore, RunStore, SecretStore } from '../store/store.ts';
 import type { ServerMetrics } from './metrics.ts';
 import type { Registry } from 'prom-client';
 import type { ReadinessChecks } from '../ops/readiness.ts';
@@ -21,6 +21,8 @@ export interface AppDeps {
   logs: LogStore;
   actions: ActionRegistry;
   secrets: SecretStore;
+  /** stored API tokens; PISTAGES_API_TOKEN is the admin token besides them */
+  tokens: ApiTokenStore;
   queue: SubmitQueue;
   log: Logger;
   now?: () => Date;
@@ -36,6 +38,8 @@ export interface AppDeps {
   liveness?: () => { alive: boolean; detail?: string };
   /** the shared log tails; default: one built on `runs` and `logs`, polling every followPollMs */
   logHub?: LogHub;
+  /** run changes for the default log hub (a change stream): tails drain at once and poll slowly */
+  changes?: ChangeFeed;
   /** how often a `?follow=1` log stream polls the LogStore for new lines (default 250 ms) */
   followPollMs?: number;
   /** routes mounted before `/api` and its token (the GitHub webhook), each verifying its own requests */
@@ -47,7 +51,7 @@ export interface AppDeps {
 }
 
 /** What route modules receive: the deps with defaults filled in, plus the app's metrics. */
-export interface ServerContext extends Omit<AppDeps, 'now' | 'followPollMs' | 'ping' | 'publicRoutes' | 'submit' | 'registry' | 'readiness' | 'liveness' | 'logHub'> {
+export interface ServerContext extends Omit<AppDeps, 'now' | 'followPollMs' | 'ping' | 'publicRoutes' | 'submit' | 'registry' | 'readiness' | 'liveness' | 'logHub' | 'changes'> {
   now: () => Date;
   logHub: LogHub;
   followPollMs: number;

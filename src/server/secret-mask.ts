@@ -1,24 +1,27 @@
 import { createMasker, type Masker } from '../executor/log/mask.ts';
 import type { RunRecord, SecretStore } from '../store/store.ts';
 import { NotFoundError } from '../store/store.ts';
+import { secretRepo } from '../store/secret-names.ts';
 
 /**
  * Masking of secret values in what the API serves about a run (messages, outputs, logs). The worker
  * masks at write time; this is the second line, for values stored before a secret was set or changed.
  * Secrets that no longer exist cannot be masked and are skipped.
  */
-export async function runMasker(secrets: SecretStore | undefined, run: Pick<RunRecord, 'plan' | 'repo'>): Promise<Masker> {
+export async function runMasker(secrets: SecretStore | undefined, run: Pick<RunRecord, 'plan' | 'repo' | 'secretScope' | 'forge'>): Promise<Masker> {
   const names = run.plan.secrets;
+  // the values the run was given: its repository's only when it was granted that scope
+  const repo = secretRepo(run);
   if (secrets === undefined || names.length === 0) return createMasker([]);
   try {
-    return createMasker(Object.values(await secrets.resolve(names, run.repo)));
+    return createMasker(Object.values(await secrets.resolve(names, repo)));
   } catch (error) {
     if (!(error instanceof NotFoundError)) throw error;
   }
   const values: string[] = [];
   for (const name of names) {
     try {
-      values.push(...Object.values(await secrets.resolve([name], run.repo)));
+      values.push(...Object.values(await secrets.resolve([name], repo)));
     } catch (error) {
       if (!(error instanceof NotFoundError)) throw error;
     }

@@ -1,4 +1,4 @@
-import { InvalidInputError, type SecretScope } from './store.ts';
+import { InvalidInputError, type NewRun, type SecretScope } from './store.ts';
 
 /**
  * The shapes of secret names and scopes, shared by every SecretStore. Names become environment
@@ -12,6 +12,21 @@ export const GLOBAL_SCOPE = 'global';
 
 export function repoScope(repo: string): SecretScope {
   return `repo:${repo}`;
+}
+
+/** `owner/name`, as GitHub spells repositories */
+export function isRepoName(value: string): boolean {
+  return REPO.test(value);
+}
+
+/**
+ * The repository whose scoped secrets a run receives, or undefined for global values only: the run's
+ * repo when it was granted that scope. A run stored before scopes were recorded is granted it when
+ * a forge (webhook) started it.
+ */
+export function secretRepo(run: Pick<NewRun, 'repo' | 'secretScope' | 'forge'>): string | undefined {
+  const granted = run.secretScope === 'repo' || (run.secretScope === undefined && run.forge !== undefined);
+  return granted ? run.repo : undefined;
 }
 
 export function assertSecretName(name: string): void {

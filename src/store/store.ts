@@ -73,6 +73,11 @@ export interface NewRun extends TriggerInfo {
   onlyGroups?: string[];
   /** the action definitions the job used, as they were when it was submitted */
   actions?: RunAction[];
+  /**
+   * Which secrets the run may receive: `repo` = its repository's scoped values (over global ones),
+   * `global` = global values only. Decided at submission (runs/secret-scope.ts); see secretRepo().
+   */
+  secretScope?: 'repo' | 'global';
 }
 
 /** An action a run used: sent with the run (`run`, never registered) or registered at the time. */
@@ -108,6 +113,8 @@ export interface RunFilter {
   status?: Status;
   sha?: string;
   branch?: string;
+  /** what started the run (push, pull_request, api, rerun) */
+  source?: RunSource;
   since?: Date;
   /** runs whose id starts with these lowercase hex characters (short run ids) */
   idPrefix?: string;
@@ -191,6 +198,27 @@ export interface LogStore {
   read(runId: string, query: LogQuery): Promise<StoredLogLine[]>;
 }
 
+/** Told by a ChangeFeed. */
+export interface ChangeListener {
+  /** lines of run `runId` were appended, or its document changed */
+  changed(runId: string): void;
+  /**
+   * The feed opened (true: changes from now on are told) or broke (false). Called once at subscribe
+   * with the current state. Changes made while the feed was not open are never told.
+   */
+  state(open: boolean): void;
+}
+
+/**
+ * Process-wide notice of run changes for live views (a MongoDB change stream). Only a hint: a
+ * listener keeps polling, slowly while the feed is open and at its usual rate while it is not.
+ */
+export interface ChangeFeed {
+  /** listens until the returned function is called; the feed is open only while someone listens */
+  subscribe(listener: ChangeListener): () => void;
+  close(): Promise<void>;
+}
+
 export interface ActionSource {
   kind: 'upload' | 'repo';
   repo?: string;
@@ -228,6 +256,34 @@ export interface SecretStore {
   remove(name: string, scope: SecretScope): Promise<boolean>;
   /** values for a run: repo scope wins over global; throws NotFoundError naming missing secrets */
   resolve(names: string[], repo: string | undefined): Promise<Record<string, string>>;
+}
+
+/** What an API token may do: `read` runs, logs, actions, deliveries; `submit` also runs; `admin` everything. */
+export type TokenRole = 'read' | 'submit' | 'admin';
+
+export interface ApiTokenRecord {
+  name: string;
+  role: TokenRole;
+  /** repositories (`owner/name`) whose scoped secrets runs submitted with this token receive */
+  repos: string[];
+  createdAt: Date;
+  /** the last request made with it, to the minute */
+  lastUsedAt?: Date;
+  /** the name of the token that created it */
+  createdBy: string;
+}
+
+/** Stored API tokens (collection `api_tokens`): only a SHA-256 hash of each token is kept, never the token. */
+export interface ApiTokenStore {
+  /** stamps createdAt; throws ConflictError when the name is taken, InvalidInputError for a bad name, role or repo */
+  create(token: Omit<ApiTokenRecord, 'createdAt' | 'lastUsedAt'>, hash: string): Promise<ApiTokenRecord>;
+  /** the token whose hash (hashApiToken) this is, or null */
+  findByHash(hash: string): Promise<ApiTokenRecord | null>;
+  /** every token, by name; never a hash */
+  list(): Promise<ApiTokenRecord[]>;
+  remove(name: string): Promise<boolean>;
+  /** records a use at `now`; writes only when the recorded use is a minute old or more */
+  touch(name: string, now: Date): Promise<void>;
 }
 
 export interface DeliveryStore {

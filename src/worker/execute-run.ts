@@ -4,6 +4,7 @@ import type { Executor } from '../executor/executor.ts';
 import type { runJob as RunJob } from '../executor/run-job.ts';
 import { TERMINAL_STATUSES } from '../pipeline/types.ts';
 import type { RunQueue } from '../scheduler/queue.ts';
+import { secretRepo } from '../store/secret-names.ts';
 import { NotFoundError, type LogStore, type RunCredentialStore, type RunRecord, type RunStore, type SecretStore } from '../store/store.ts';
 import { watchEngine } from './engine-watch.ts';
 import { EventWriter } from './event-writer.ts';
@@ -106,7 +107,7 @@ export async function executeRun(deps: ExecuteRunDeps, run: RunRecord, control: 
   let secrets: Record<string, string> = {};
   if (run.plan.secrets.length > 0) {
     try {
-      secrets = await deps.secrets.resolve(run.plan.secrets, run.repo);
+      secrets = await deps.secrets.resolve(run.plan.secrets, secretRepo(run));
     } catch (err) {
       // the same failure would repeat on any worker: end the run and say what to fix
       const why = err instanceof Error ? err.message : String(err);

@@ -57,12 +57,13 @@ describe('MongoDB store specifics', () => {
       assert.deepEqual(docs.map((d) => [d._id, d.state]).sort(), MIGRATIONS.map((m) => [m.id, 'done']).sort());
       assert.deepEqual((await open(dbName)).migrationsApplied, [], 'a third open applies nothing');
       const indexes = async (name: string): Promise<string[]> => (await mongo.client.db(dbName).collection(name).listIndexes().toArray()).map((i) => String(i.name)).sort();
-      assert.deepEqual(await indexes('runs'), ['_id_', 'branch_createdAt', 'createdAt_id', 'job_createdAt', 'repo_createdAt', 'sha', 'status_createdAt', 'status_leaseUntil']);
+      assert.deepEqual(await indexes('runs'), ['_id_', 'branch_createdAt', 'createdAt_id', 'job_createdAt', 'repo_createdAt', 'sha', 'source_createdAt_id', 'status_createdAt', 'status_leaseUntil']);
       assert.deepEqual(await indexes('logs'), ['_id_', 'runId_group_step_attempt_firstSeq', 'runId_tick']);
       assert.deepEqual(await indexes('actions'), ['_id_', 'name']);
       assert.deepEqual(await indexes('action_versions'), ['_id_', 'name_version']);
       assert.deepEqual(await indexes('secrets'), ['_id_', 'name_scope']);
       assert.deepEqual(await indexes('deliveries'), ['_id_', 'at_ttl', 'repo_at']);
+      assert.deepEqual(await indexes('api_tokens'), ['_id_', 'hash', 'name']);
     } finally {
       await other.close();
     }

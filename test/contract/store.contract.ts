@@ -1,5 +1,6 @@
 import { describe } from 'node:test';
 import { actionRegistryContract } from './store/action-registry.part.ts';
+import { apiTokenStoreContract } from './store/api-token-store.part.ts';
 import { deliveryLogContract } from './store/delivery-log.part.ts';
 import { deliveryStoreContract } from './store/delivery-store.part.ts';
 import type { MakeStores } from './store/fixtures.ts';
@@ -26,5 +27,6 @@ export function runStoreContract(name: string, makeStores: MakeStores): void {
     secretStoreContract(makeStores);
     deliveryStoreContract(makeStores);
     deliveryLogContract(makeStores);
+    apiTokenStoreContract(makeStores);
   });
 }

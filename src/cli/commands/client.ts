@@ -3,10 +3,11 @@ import { ApiClientError } from '../../client/api-client.ts';
 import { renderTable, shortTime } from '../../client/table.ts';
 import { action, clientFor, printJson, processIo, UsageError, type ClientIo } from './client-io.ts';
 import { registerRunCommands } from './client-runs.ts';
+import { registerTokenCommands } from './tokens.ts';
 
 /**
  * The commands that talk to a Pistages server (PISTAGES_URL, PISTAGES_TOKEN): `actions`, `secrets`,
- * `submit`, `runs`, `logs`, `cancel`, `rerun`. Human tables by default, `--json` for scripts.
+ * `submit`, `runs`, `logs`, `cancel`, `rerun`, `tokens`, `whoami`. Human tables by default, `--json` for scripts.
  * `io` is for tests; the CLI passes nothing and gets the real process.
  */
 export function registerClientCommands(program: Command, io: ClientIo = processIo()): void {
@@ -14,6 +15,7 @@ export function registerClientCommands(program: Command, io: ClientIo = processI
   registerRunCommands(program, io);
   registerSecretCommands(program, io);
   registerDeliveryCommand(program, io);
+  registerTokenCommands(program, io);
 }
 
 function registerDeliveryCommand(program: Command, io: ClientIo): void {

@@ -1,7 +1,7 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { ValidationError } from '../../pipeline/errors.ts';
-import { InvalidJobError, QueueUnavailableError, RunStateError, SecretsDisabledError } from '../../runs/errors.ts';
+import { InvalidJobError, QueueUnavailableError, RunStateError, SecretScopeError, SecretsDisabledError } from '../../runs/errors.ts';
 import { InvalidInputError } from '../../store/store.ts';
 import { HttpError, secretsDisabled, type ErrorBody } from '../http-error.ts';
 import { invalidJob } from '../job-input.ts';
@@ -57,6 +57,7 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
     else if (error instanceof InvalidJobError) http = invalidJob(error.issues);
     else if (error instanceof SecretsDisabledError) http = secretsDisabled();
     else if (error instanceof QueueUnavailableError) http = new HttpError(503, 'queue_unavailable', error.message, { id: error.runId });
+    else if (error instanceof SecretScopeError) http = new HttpError(403, 'forbidden', error.message, { repo: error.repo, secrets: error.secrets });
     else if (error instanceof RunStateError) http = new HttpError(409, 'conflict', error.message, { status: error.status });
     else if (error instanceof InvalidInputError) http = new HttpError(400, 'invalid_request', error.message);
     else if (typeof error === 'object' && error !== null) http = fromBodyParser(error) ?? fromMalformedInput(error, req.get('content-encoding'));

@@ -54,4 +54,19 @@ export const MIGRATIONS: readonly Migration[] = [
       await db.collection('run_credentials').createIndex({ expiresAt: 1 }, { name: 'expiresAt' });
     },
   },
+  {
+    id: '0006-api-tokens',
+    description: 'api_tokens: unique name, unique token hash (the lookup of every request)',
+    async up(db) {
+      await db.collection('api_tokens').createIndex({ name: 1 }, { name: 'name', unique: true });
+      await db.collection('api_tokens').createIndex({ hash: 1 }, { name: 'hash', unique: true });
+    },
+  },
+  {
+    id: '0007-runs-source-index',
+    description: 'runs: list filtered by trigger (source), newest first',
+    async up(db) {
+      await db.collection('runs').createIndex({ source: 1, createdAt: -1, _id: -1 }, { name: 'source_createdAt_id' });
+    },
+  },
 ];

@@ -1,8 +1,9 @@
 import { hostname } from 'node:os';
 import type { MongoClient } from 'mongodb';
-import type { ActionRegistry, DeliveryLog, DeliveryStore, LogStore, ReportStateStore, RunCredentialStore, RunStore, SecretStore } from '../store.ts';
+import type { ActionRegistry, ApiTokenStore, DeliveryLog, DeliveryStore, LogStore, ReportStateStore, RunCredentialStore, RunStore, SecretStore } from '../store.ts';
 import { keyFingerprint } from '../secret-box.ts';
 import { MongoActionRegistry } from './action-registry.ts';
+import { MongoApiTokenStore } from './api-token-store.ts';
 import { detectArrayFilters, detectAtomicUpdates, type StoreCapabilities } from './capabilities.ts';
 import { InsertLock, noLock } from './doc-lock.ts';
 import { MongoDeliveryLog } from './delivery-log.ts';
@@ -38,6 +39,8 @@ export interface MongoStores {
   deliveryLog: DeliveryLog;
   credentials: RunCredentialStore;
   reports: ReportStateStore;
+  /** stored API tokens (hashes only) */
+  tokens: ApiTokenStore;
   /** which server features are in use and which fallbacks are active (for health/diagnostics) */
   capabilities: StoreCapabilities;
   /** migration ids this call applied (empty when the database was up to date) */
@@ -78,6 +81,7 @@ export async function openMongoStores(client: MongoClient, dbName: string, optio
     deliveryLog: new MongoDeliveryLog(db, { lock }),
     credentials: new MongoRunCredentialStore(db, options.secretKey, now),
     reports: new MongoReportStateStore(db),
+    tokens: new MongoApiTokenStore(db, now),
     capabilities,
     migrationsApplied,
     close: () => logs.flush(),

@@ -1,5 +1,5 @@
 import type { Plan } from '../../../src/pipeline/types.ts';
-import type { ActionRegistry, DeliveryLog, DeliveryStore, LogStore, NewRun, ReportStateStore, RunCredentialStore, RunStore, SecretStore } from '../../../src/store/store.ts';
+import type { ActionRegistry, ApiTokenStore, DeliveryLog, DeliveryStore, LogStore, NewRun, ReportStateStore, RunCredentialStore, RunStore, SecretStore } from '../../../src/store/store.ts';
 
 /** What a store implementation hands the contract suite. */
 export interface StoreSet {
@@ -11,6 +11,7 @@ export interface StoreSet {
   deliveryLog: DeliveryLog;
   credentials: RunCredentialStore;
   reports: ReportStateStore;
+  tokens: ApiTokenStore;
 }
 
 export interface StoreFixture {
