@@ -6,7 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
+import Dockerode from 'dockerode';
 import { ROOT } from '../support/cli-process.ts';
+import { BUSYBOX_IMAGE, ensureTestImage } from '../support/images.ts';
 import { freePort, startTestMongo, type TestMongo } from '../support/mongo.ts';
 import { waitFor } from '../support/wait.ts';
 
@@ -53,9 +55,35 @@ describe('docker-compose.yml with .env.example', () => {
         run('docker-compose', ['--env-file', join(dir, 'partial.env'), '-f', 'docker-compose.yml', 'config'], { cwd: ROOT, env: cleanEnv() }),
         (err: { stderr?: string }) => /PISTAGES_API_TOKEN/.test(err.stderr ?? ''),
       );
+      // an unedited DOCKER_GID is a group name no image has: the engine refuses the container
+      await ensureTestImage(new Dockerode(), BUSYBOX_IMAGE);
+      const gid = /^DOCKER_GID=(.*)$/m.exec(await readFile(join(ROOT, '.env.example'), 'utf8'))?.[1];
+      assert.match(ok.stdout, new RegExp(`group_add:\\n\\s*- ${gid}\\n`));
+      await assert.rejects(
+        run('docker', ['run', '--rm', '--network', 'none', '--group-add', gid ?? '', BUSYBOX_IMAGE, 'true']),
+        (err: { stderr?: string }) => new RegExp(`find group ${gid}`).test(err.stderr ?? ''),
+      );
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('base images', () => {
+  test('are pinned by digest, each with the command that refreshes the digest', async () => {
+    const files = { Dockerfile: /^(?:ARG\s+\w+=|FROM\s+)([^\s$]+)/gm, 'docker-compose.yml': /^\s+image:\s+(\S+)/gm };
+    let pinned = 0;
+    for (const [file, pattern] of Object.entries(files)) {
+      const text = await readFile(join(ROOT, file), 'utf8');
+      for (const [, image] of text.matchAll(pattern) as IterableIterator<[string, string]>) {
+        if (image.startsWith('pistages:')) continue; // built here
+        assert.match(image, /^[\w./-]+:[\w.-]+@sha256:[0-9a-f]{64}$/, `${file}: ${image} is pinned as name:tag@sha256:<digest>`);
+        const name = image.split('@')[0] as string;
+        assert.ok(text.includes(`imagetools inspect ${name}`) && text.includes(`docker pull ${name}`), `${file}: the refresh command for ${name} is written next to it`);
+        pinned++;
+      }
+    }
+    assert.equal(pinned, 2, 'node (Dockerfile) and mongo (docker-compose.yml)');
   });
 });
 
