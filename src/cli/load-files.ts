@@ -1,5 +1,6 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { dirname, join, resolve, relative } from 'node:path';
+import { jobSizeIssue, NO_LIMITS, type JobLimits } from '../pipeline/operator-limits.ts';
 import { parseJob } from '../pipeline/parse.ts';
 import { builtinActions, DEFAULT_CHECKOUT_IMAGE } from '../runs/builtin-actions.ts';
 import { layerCatalogs } from '../runs/compile.ts';
@@ -11,7 +12,8 @@ export function displayPath(path: string): string {
   return rel.startsWith('..') ? path : rel;
 }
 
-export async function readJobFile(path: string): Promise<{ text: string; job?: JobFile; issues: ValidationIssue[] }> {
+/** `limits.maxJobBytes`: a larger file is refused before it is parsed. */
+export async function readJobFile(path: string, limits: JobLimits = NO_LIMITS): Promise<{ text: string; job?: JobFile; issues: ValidationIssue[] }> {
   const file = displayPath(resolve(path));
   let text: string;
   try {
@@ -20,6 +22,8 @@ export async function readJobFile(path: string): Promise<{ text: string; job?: J
     const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;
     return { text: '', issues: [{ file, line: 1, col: 1, message: `cannot read the file: ${reason}` }] };
   }
+  const tooLarge = jobSizeIssue(text, file, limits);
+  if (tooLarge !== undefined) return { text, issues: [tooLarge] };
   return { text, ...parseJob(text, file) };
 }
 

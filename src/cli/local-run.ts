@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { DockerExecutor } from '../executor/docker/docker-executor.ts';
 import { localOwnerLabels } from '../executor/docker/labels.ts';
+import { containerDefaults } from '../executor/docker/options.ts';
 import { reapLocalLeftovers } from '../executor/docker/reaper.ts';
 import { MIN_SECRET_LENGTH } from '../executor/log/mask.ts';
 import { runJob } from '../executor/run-job.ts';
@@ -42,7 +43,7 @@ export async function runLocal(file: string, options: LocalRunOptions): Promise<
     for (const error of settings.errors) say(`pistages run: ${error}\n`);
     return EXIT.usage;
   }
-  const loaded = await loadPlan(file, options.actions, options.with);
+  const loaded = await loadPlan(file, options.actions, options.with, settings);
   if (!loaded) return EXIT.usage;
   const { plan } = loaded;
   const secrets = readSecrets(plan);
@@ -65,8 +66,8 @@ export async function runLocal(file: string, options: LocalRunOptions): Promise<
   let workspace: LocalWorkspace | undefined;
   try {
     await reapLocalLeftovers(docker, host, isProcessAlive).then(
-      ({ containers, volumes }) => {
-        if (containers + volumes > 0) say(`pistages run: removed ${containers} container(s) and ${volumes} volume(s) left by earlier runs whose process is gone\n`);
+      ({ containers, volumes, networks }) => {
+        if (containers + volumes + networks > 0) say(`pistages run: removed ${containers} container(s), ${volumes} volume(s) and ${networks} network(s) left by earlier runs whose process is gone\n`);
       },
       // leftovers cost disk space, not correctness: the run goes on
       (err: unknown) => say(`pistages run: could not remove what earlier runs left (${(err as Error).message}); try \`pistages prune\`\n`),
@@ -81,7 +82,7 @@ export async function runLocal(file: string, options: LocalRunOptions): Promise<
     const printer = new RunPrinter(plan, (text) => out.write(text), process.stdout.isTTY === true);
     await out.write(`${workspace.note}\n`);
     // the engine's own notes (an image being pulled, a container that would not go away) go to stderr
-    const executor = new DockerExecutor({ docker, network: settings.network, pullPolicy: settings.pullPolicy, labels, workspaceSource: workspace.source, log: (m) => say(`pistages run: ${m}\n`) });
+    const executor = new DockerExecutor({ docker, network: settings.network, pullPolicy: settings.pullPolicy, defaults: containerDefaults(settings), labels, workspaceSource: workspace.source, log: (m) => say(`pistages run: ${m}\n`) });
     await pullMissingImages(docker, plan, { policy: settings.pullPolicy, say: (line) => say(`pistages run: ${line}\n`), signal: cancel.signal });
     const started = Date.now();
     const result = await runJob(plan, {

@@ -8,7 +8,10 @@ export interface LocalRunFlags {
   groupConcurrency?: string;
 }
 
-export type LocalRunSettings = Pick<Config, 'network' | 'pullPolicy' | 'defaultRetry' | 'defaultTimeoutMs' | 'logCapBytes' | 'groupConcurrency'>;
+/** the per-container defaults and the maxima a job may ask for (PISTAGES_DEFAULT_* / PISTAGES_MAX_*), as on a server */
+type LimitSettings = Pick<Config, 'defaultMemoryBytes' | 'defaultCpus' | 'defaultPids' | 'maxMemoryBytes' | 'maxCpus' | 'maxPids' | 'maxTimeoutMs' | 'maxJobBytes'>;
+
+export type LocalRunSettings = Pick<Config, 'network' | 'pullPolicy' | 'defaultRetry' | 'defaultTimeoutMs' | 'logCapBytes' | 'groupConcurrency'> & LimitSettings;
 
 /**
  * Settings of `pistages run`: a flag wins over its environment variable, which wins over the
@@ -36,6 +39,14 @@ export function localRunSettings(flags: LocalRunFlags, env: NodeJS.ProcessEnv): 
       defaultTimeoutMs: config.defaultTimeoutMs,
       logCapBytes: config.logCapBytes,
       groupConcurrency: config.groupConcurrency,
+      defaultMemoryBytes: config.defaultMemoryBytes,
+      defaultCpus: config.defaultCpus,
+      defaultPids: config.defaultPids,
+      maxMemoryBytes: config.maxMemoryBytes,
+      maxCpus: config.maxCpus,
+      maxPids: config.maxPids,
+      maxTimeoutMs: config.maxTimeoutMs,
+      maxJobBytes: config.maxJobBytes,
     };
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;

@@ -1,4 +1,5 @@
 import type { Express } from 'express';
+import type { JobLimits } from '../pipeline/operator-limits.ts';
 import type { SubmitDeps } from '../runs/submit.ts';
 import type { ActionRegistry, DeliveryLog, LogStore, ReportStateStore, RunStore } from '../store/store.ts';
 import { parseActionsRepo, syncActions, type ActionsRepo } from './actions-sync.ts';
@@ -37,6 +38,8 @@ export interface GithubSettings {
   publicUrl: string | undefined;
   actionsRepo: string | undefined;
   checkoutImage: string;
+  /** the operator's maxima, applied to the jobs of repositories and their re-runs */
+  limits: JobLimits;
   reportIntervalMs: number;
   writeIntervalMs: number;
 }
@@ -94,6 +97,7 @@ export function createGithubService(deps: GithubServiceDeps): GithubService {
     submit: deps.submit,
     reader,
     builtins: builtinActions(settings.checkoutImage),
+    limits: settings.limits,
     cloneToken: (installationId, repo) => clients.cloneToken(installationId, repo),
     deliveries: deps.deliveries,
     runs: deps.runs,

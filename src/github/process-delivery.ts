@@ -101,7 +101,7 @@ async function rerun(deps: ProcessDeps, event: RerunEvent, onStarted: (runId: st
   for (const original of originals) {
     let next: Awaited<ReturnType<typeof prepareRerun>>;
     try {
-      next = await prepareRerun(deps.actions, original, { failedOnly: event.failedOnly });
+      next = await prepareRerun(deps.actions, original, { failedOnly: event.failedOnly, limits: deps.limits });
     } catch (err) {
       // still running, or nothing failed: say so on the delivery, re-run the others
       if (!(err instanceof RunStateError || err instanceof InvalidJobError)) throw err;

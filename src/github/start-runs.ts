@@ -1,4 +1,5 @@
 import type { Octokit } from '@octokit/rest';
+import { jobSizeIssue, type JobLimits } from '../pipeline/operator-limits.ts';
 import { parseJob } from '../pipeline/parse.ts';
 import { matchesPullRequest, matchesPush } from '../pipeline/triggers.ts';
 import type { ActionCatalog, JobFile, Plan, ValidationIssue } from '../pipeline/types.ts';
@@ -23,6 +24,8 @@ export interface StartRunsDeps {
   reader: RepoReader;
   /** actions every repository can use below registered ones (the built-in Checkout) */
   builtins: readonly JobFile[];
+  /** the operator's maxima (file size, resources, timeout); a file above one is reported invalid */
+  limits: JobLimits;
   cloneToken: (installationId: number | undefined, repo: { owner: string; name: string }) => Promise<{ token: string; expiresAt?: Date }>;
   log: { info(o: object, m?: string): void; warn(o: object, m?: string): void };
   now: () => Date;
@@ -50,6 +53,11 @@ export async function startRunsForEvent(
   const invalid = new Map<string, ValidationIssue[]>();
   const local: JobFile[] = [];
   for (const file of files.actions) {
+    const tooLarge = jobSizeIssue(file.text, file.path, deps.limits);
+    if (tooLarge !== undefined) {
+      invalid.set(file.path, [tooLarge]);
+      continue;
+    }
     const parsed = parseJob(file.text, file.path);
     if (parsed.job) local.push(parsed.job);
     else invalid.set(file.path, parsed.issues);
@@ -68,6 +76,11 @@ export async function startRunsForEvent(
   let token: { token: string; expiresAt?: Date } | undefined;
   for (const file of files.jobs) {
     if (delivery.alreadyStarted.has(file.path)) continue;
+    const tooLarge = jobSizeIssue(file.text, file.path, deps.limits);
+    if (tooLarge !== undefined) {
+      invalid.set(file.path, [tooLarge]);
+      continue;
+    }
     const parsed = parseJob(file.text, file.path);
     if (parsed.job === undefined) {
       invalid.set(file.path, parsed.issues);
@@ -77,7 +90,7 @@ export async function startRunsForEvent(
       result.filtered.push(file.path);
       continue;
     }
-    const compiled = plan(parsed.job, all, {});
+    const compiled = plan(parsed.job, all, {}, deps.limits);
     if (!compiled.ok) {
       invalid.set(file.path, compiled.issues);
       continue;

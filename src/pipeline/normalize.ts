@@ -5,7 +5,7 @@
  */
 import { isScalar } from 'yaml';
 import type { LineCounter } from 'yaml';
-import type { GroupSpec, JobFile, Resources, Scalar, SourcePos, StepSpec, Triggers } from './types.ts';
+import type { GroupSpec, JobFile, LimitPositions, Resources, Scalar, SourcePos, StepSpec, Triggers } from './types.ts';
 import { parseDuration, parseMemorySize } from './units.ts';
 import { linePos, offsetOf } from './yaml-locate.ts';
 import type { Anchor, DataPath, Locator } from './yaml-locate.ts';
@@ -63,6 +63,17 @@ function resources(raw: unknown): Resources | undefined {
   return out;
 }
 
+/** Positions of `timeout` and the `resources` fields under `path` (the job or a step), for findings about their values. */
+function limitPositions(src: Source, path: DataPath, raw: Data): LimitPositions | undefined {
+  const out: LimitPositions = {};
+  if (raw.timeout !== undefined) out.timeout = posOf(src, [...path, 'timeout'], 'value');
+  const r = (raw.resources ?? {}) as Data;
+  for (const key of ['cpus', 'memory', 'pids'] as const) {
+    if (r[key] !== undefined) out[key] = posOf(src, [...path, 'resources', key], 'value');
+  }
+  return Object.keys(out).length > 0 ? out : undefined;
+}
+
 function triggers(raw: unknown): Triggers | undefined {
   if (raw === undefined) return undefined;
   const on = raw as Record<'push' | 'pull_request', Record<string, string[]> | null | undefined>;
@@ -93,6 +104,8 @@ function step(src: Source, path: DataPath, raw: Data): StepSpec {
   if (raw.env !== undefined) out.env = environment(src, [...path, 'env'], raw.env);
   if (raw.timeout !== undefined) out.timeoutMs = parseDuration(raw.timeout as string);
   if (raw.resources !== undefined) out.resources = resources(raw.resources);
+  const limitsPos = limitPositions(src, path, raw);
+  if (limitsPos) out.limitsPos = limitsPos;
   return out;
 }
 
@@ -127,6 +140,8 @@ export function toJobFile(data: Data, src: Source): JobFile {
   if (data.retry !== undefined) job.retry = data.retry as number;
   const limits = resources(data.resources);
   if (limits) job.resources = limits;
+  const limitsPos = limitPositions(src, [], data);
+  if (limitsPos) job.limitsPos = limitsPos;
   const on = triggers(data.on);
   if (on) job.on = on;
   return job;

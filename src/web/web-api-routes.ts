@@ -89,7 +89,7 @@ export function registerWebApiRoutes(app: Express, ctx: ServerContext, read: Req
 
   app.post('/ui/runs/:id/rerun', ...write, async (req, res) => {
     const original = await loadRun(ctx, String(req.params.id));
-    const run = await submitRun(ctx.submit, await prepareRerun(ctx.actions, original, { failedOnly: req.query.failed === 'true' }));
+    const run = await submitRun(ctx.submit, await prepareRerun(ctx.actions, original, { failedOnly: req.query.failed === 'true', limits: ctx.config }));
     res.status(201).json({ id: run.id });
   });
 }

@@ -7,8 +7,9 @@ export type PullPolicy = 'if-not-present' | 'always' | 'never';
 export interface DockerExecutorOptions {
   docker: Dockerode;
   /**
-   * Docker network every container joins: `bridge` (the server default, gives jobs internet),
-   * `none` (tests, air-gapped runners), or the name of a user-defined network.
+   * PISTAGES_NETWORK: `bridge` (default: a bridge network of each run's own, removed with the run),
+   * `internal` (the same without outbound access), `none`, or a network every run shares (`host`,
+   * one the operator made). See network-mode.ts.
    */
   network: string;
   /**
@@ -25,9 +26,23 @@ export interface DockerExecutorOptions {
    * default: an empty volume
    */
   workspaceSource?: WorkspaceSource;
+  /** limits of a container whose step leaves them unset (PISTAGES_DEFAULT_*); default: none */
+  defaults?: ContainerDefaults;
   /** operational messages (pulls, slow clean-up); never step output */
   log?: (message: string) => void;
 }
 
 /** The part of the options that shapes a container's configuration. */
-export type ContainerSpecOptions = Pick<DockerExecutorOptions, 'network' | 'labels'>;
+export type ContainerSpecOptions = Pick<DockerExecutorOptions, 'network' | 'labels' | 'defaults'>;
+
+/** The operator's per-container defaults, field by field; an undefined field sets no limit. */
+export interface ContainerDefaults {
+  memoryBytes?: number | undefined;
+  cpus?: number | undefined;
+  pids?: number | undefined;
+}
+
+/** The defaults from the settings that hold them (the server's Config, `pistages run`'s settings). */
+export function containerDefaults(settings: { defaultMemoryBytes: number | undefined; defaultCpus: number | undefined; defaultPids: number | undefined }): ContainerDefaults {
+  return { memoryBytes: settings.defaultMemoryBytes, cpus: settings.defaultCpus, pids: settings.defaultPids };
+}

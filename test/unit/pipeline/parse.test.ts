@@ -111,6 +111,7 @@ describe('jobs with groups', () => {
         env: { CGO_ENABLED: '0' },
         timeoutMs: 600_000,
         resources: { cpus: 0.5, memoryBytes: 1024 ** 3, pids: 64 },
+        limitsPos: { timeout: pos(15, 16), cpus: pos(16, 25), memory: pos(16, 38), pids: pos(16, 48) },
         pos: pos(12, 7),
       },
     ]);
