@@ -17,11 +17,30 @@ export interface Workspace {
   readonly id: string;
 }
 
+/** One attempt of a whole run (every group of one runJob call), for what its groups share. */
+export interface RunRef {
+  runId: string;
+  job: string;
+  /** the first group attempt number of this runJob call */
+  attempt: number;
+}
+
+/**
+ * What the groups of one run attempt share, made by prepareRun; run-job only hands it back to
+ * releaseRun. For Docker: the run's own network, so its groups reach each other and no other run does.
+ */
+export interface RunResources {
+  readonly runId: string;
+  /** the network made for this run; undefined when the run joins none of its own (`none`, a shared network) */
+  readonly network?: string;
+}
+
 export interface ContainerSpecRequest {
   scope: RunScope;
   /** the plan's container number within the group */
   container: number;
   image: string;
+  /** the container's own environment, which `docker inspect` shows: never secrets (each exec gets those) */
   env: Record<string, string>;
   resources?: Resources;
   workspace: Workspace;
@@ -85,6 +104,22 @@ export interface Executor {
    * before its first step rather than midway. Throws ExecutorError('engine') like any call.
    */
   capacity?(): Promise<EngineCapacity>;
+
+  /**
+   * Optional: makes what the groups of one run attempt share, before its first workspace. run-job
+   * calls it once per runJob call, before any group starts, and passes the result to releaseRun
+   * after the last group has cleaned up, whatever happened (failure, cancel, a failing event sink).
+   * Containers of `run.runId` started meanwhile use it. When it throws (ExecutorError, or the
+   * signal's reason), it has left nothing behind, or only what the reaper removes by label.
+   */
+  prepareRun?(run: RunRef, signal: AbortSignal): Promise<RunResources>;
+
+  /**
+   * Removes what prepareRun made. Must be safe to call twice, and after the reaper or anyone else
+   * removed it already. Throws ExecutorError('engine') when it stays (e.g. a container of the run
+   * could not be removed); the reaper removes it later.
+   */
+  releaseRun?(resources: RunResources): Promise<void>;
 
   /** Creates the group's workspace, mounted at /workspace in each of its containers. */
   createWorkspace(scope: RunScope): Promise<Workspace>;

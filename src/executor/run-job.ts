@@ -1,10 +1,10 @@
 import type { Plan, PlannedGroup, Status } from '../pipeline/types.ts';
-import type { Executor } from './executor.ts';
+import { ExecutorError, type Executor, type RunResources } from './executor.ts';
 import type { EventSink } from './events.ts';
 import { createLimiter } from './limit.ts';
 import { createMasker } from './log/mask.ts';
 import type { Outcome, RunContext } from './run-context.ts';
-import { cancelMessage, reportNotRun } from './run-context.ts';
+import { cancelMessage, errorMessage, reportNotRun } from './run-context.ts';
 import { runGroupAttempt } from './run-group.ts';
 
 export interface RunJobOptions {
@@ -47,7 +47,7 @@ export interface GroupResult {
 export interface RunResult {
   status: Status;
   groups: GroupResult[];
-  /** why, for a run that did not succeed (also on the run's final event) */
+  /** why, for a run that did not succeed, and what its clean-up left behind (also on the run's final event) */
   message?: string;
 }
 
@@ -63,6 +63,8 @@ const RETRIED: ReadonlySet<Status> = new Set<Status>(['failure', 'timed_out']);
  * Runs `plan` on `options.executor` and reports progress through `options.onEvent`.
  * Groups run concurrently (at most `groupConcurrency`), steps of a group in order; each group
  * attempt gets a fresh workspace and fresh containers, all removed before the attempt reports.
+ * What the groups share (the executor's prepareRun: a network of the run's own) is made once,
+ * before the first group, and released after the last, whatever happened.
  * Resolves with the final statuses; rejects only if `onEvent` fails (after cleaning up) or the
  * options are invalid. The retry budget (`plan.retry ?? defaultRetry`) is per call.
  */
@@ -91,28 +93,57 @@ export async function runJob(plan: Plan, options: RunJobOptions): Promise<RunRes
   const selected = (group: PlannedGroup): boolean => options.onlyGroups === undefined || options.onlyGroups.includes(group.name);
 
   await options.onEvent({ type: 'run', runId: options.runId, status: 'running', at: clock() });
+  const shared = await prepareRun(ctx, firstAttempt);
   const settled = await Promise.allSettled(
     plan.groups.map(async (group): Promise<GroupResult> => {
       if (!selected(group)) {
         await reportNotRun(ctx, group, firstAttempt, { status: 'skipped', message: 'not selected for this run' });
         return { name: group.name, status: 'skipped', attempts: 0, lastAttempt: firstAttempt };
       }
+      if (shared.failure) {
+        await reportNotRun(ctx, group, firstAttempt, shared.failure);
+        return { name: group.name, status: shared.failure.status, attempts: 0, lastAttempt: firstAttempt };
+      }
       return limit(() => runGroup(ctx, group, firstAttempt, retries));
     }),
   );
-  // every group has finished (and cleaned up) before a sink failure is passed on
+  // every group has finished (and cleaned up) before the run's resources go
+  const leftover = await releaseRun(ctx, shared.resources);
+  // ... and before a sink failure is passed on
   const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
   if (failed) throw failed.reason;
   const groups = settled.map((s) => (s as PromiseFulfilledResult<GroupResult>).value);
   const final = runOutcome(groups, ctx.signal);
-  await options.onEvent({
-    type: 'run',
-    runId: options.runId,
-    status: final.status,
-    at: clock(),
-    ...(final.message !== undefined && { message: ctx.masker.maskText(final.message) }),
-  });
-  return { status: final.status, groups, ...(final.message !== undefined && { message: ctx.masker.maskText(final.message) }) };
+  const joined = [final.message, leftover].filter((m) => m !== undefined).join('; ');
+  const message = joined === '' ? undefined : ctx.masker.maskText(joined);
+  await options.onEvent({ type: 'run', runId: options.runId, status: final.status, at: clock(), ...(message !== undefined && { message }) });
+  return { status: final.status, groups, ...(message !== undefined && { message }) };
+}
+
+/**
+ * The executor's run-level resources, or why the run cannot have them: then every selected group
+ * is reported with that outcome (`error`, or `cancelled` when the run was cancelled meanwhile).
+ */
+async function prepareRun(ctx: RunContext, attempt: number): Promise<{ resources?: RunResources; failure?: Outcome }> {
+  if (ctx.executor.prepareRun === undefined || ctx.signal.aborted) return {};
+  try {
+    return { resources: await ctx.executor.prepareRun({ runId: ctx.runId, job: ctx.plan.job, attempt }, ctx.signal) };
+  } catch (err) {
+    if (ctx.signal.aborted) return { failure: { status: 'cancelled', message: cancelMessage(ctx.signal) } };
+    const why = err instanceof ExecutorError ? err.message : `unexpected error: ${errorMessage(err)}`;
+    return { failure: { status: 'error', message: `cannot prepare the run: ${why}` } };
+  }
+}
+
+/** Releases the run's resources; a failure does not change the run's status, it is returned as a clean-up note. */
+async function releaseRun(ctx: RunContext, resources: RunResources | undefined): Promise<string | undefined> {
+  if (resources === undefined || ctx.executor.releaseRun === undefined) return undefined;
+  try {
+    await ctx.executor.releaseRun(resources);
+    return undefined;
+  } catch (err) {
+    return `clean-up: ${errorMessage(err)}; the sweep of leftovers removes it later`;
+  }
 }
 
 /** A group's attempts: the first, then a retry while the outcome is retryable and budget remains. */

@@ -22,7 +22,10 @@ export function watchEngine(inner: Executor): EngineWatch {
       if (err instanceof ExecutorError && err.kind === 'engine') engineFailure = err.message;
       throw err;
     });
+  const { prepareRun, releaseRun } = inner;
   const executor: Executor = {
+    ...(prepareRun && { prepareRun: (run, signal) => seen(() => prepareRun.call(inner, run, signal)) }),
+    ...(releaseRun && { releaseRun: (resources) => releaseRun.call(inner, resources) }),
     createWorkspace: (scope) => seen(() => inner.createWorkspace(scope)),
     removeWorkspace: (workspace) => inner.removeWorkspace(workspace),
     startContainer: (request, signal) => seen(() => inner.startContainer(request, signal)),

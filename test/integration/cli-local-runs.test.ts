@@ -191,7 +191,7 @@ describe('pistages run: the checkout in /workspace, retries, exits, clean-up', {
     await killMidRun(killed.file, killed.label);
     const next = await run(writeJob('after-killed', 'run: echo fine\n').file);
     assert.equal(next.code, 0, next.stderr);
-    assert.match(next.stderr, /^pistages run: removed [1-9]\d* container\(s\) and [1-9]\d* volume\(s\) left by earlier runs whose process is gone$/m);
+    assert.match(next.stderr, /^pistages run: removed [1-9]\d* container\(s\), [1-9]\d* volume\(s\) and \d+ network\(s\) left by earlier runs whose process is gone$/m);
     assert.deepEqual(await engineObjects(docker, killed.label), nothingLeft);
   });
 
@@ -203,7 +203,7 @@ describe('pistages run: the checkout in /workspace, retries, exits, clean-up', {
     try {
       const pruned = await start(['prune']).exited(30_000);
       assert.equal(pruned.code, 0, pruned.stderr);
-      assert.match(pruned.stdout, /^removed [1-9]\d* container\(s\) and [1-9]\d* volume\(s\)$/m);
+      assert.match(pruned.stdout, /^removed [1-9]\d* container\(s\), [1-9]\d* volume\(s\) and \d+ network\(s\)$/m);
       assert.deepEqual(await engineObjects(docker, label), nothingLeft);
       await docker.getVolume(live).inspect();
     } finally {

@@ -4,7 +4,8 @@ import { after, afterEach, before, describe, it } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import Docker from 'dockerode';
 import { DockerExecutor } from '../../src/executor/docker/docker-executor.ts';
-import type { PullPolicy } from '../../src/executor/docker/options.ts';
+import { loadConfig } from '../../src/config.ts';
+import { containerDefaults, type PullPolicy } from '../../src/executor/docker/options.ts';
 import { reapOrphans } from '../../src/executor/docker/reaper.ts';
 import { ExecutorError, type ChunkSink, type ContainerHandle, type ContainerSpecRequest, type RunScope, type Workspace } from '../../src/executor/executor.ts';
 import { BUSYBOX_ALT_IMAGE, BUSYBOX_IMAGE, ensureTestImage, ENTRYPOINT_IMAGE, NO_SHELL_IMAGE } from '../support/images.ts';
@@ -151,6 +152,21 @@ describe('DockerExecutor on a real engine', { concurrency: false }, () => {
       const r = await run(ex, container, 'ip -o link | grep -vc " lo:" || true; grep NoNewPrivs /proc/self/status');
       assert.match(r.stdout, /^0\n/, 'no network interface besides loopback');
       assert.match(r.stdout, /NoNewPrivs:\s+1/);
+    } finally {
+      await done();
+    }
+  });
+
+  it('a step without resources gets the operator defaults (PISTAGES_DEFAULT_*), visible in docker inspect', async () => {
+    const defaults = containerDefaults(loadConfig({}, { role: 'any' }));
+    const ex = new DockerExecutor({ docker, network: 'none', pullPolicy: 'never', labels: SUITE_LABEL, defaults });
+    const { container, done } = await started(ex);
+    try {
+      const info = await docker.getContainer(container.id).inspect();
+      assert.equal(info.HostConfig.PidsLimit, 1024);
+      assert.equal(info.HostConfig.Memory, 4 * 1024 ** 3);
+      assert.equal(info.HostConfig.MemorySwap, 4 * 1024 ** 3);
+      assert.equal(info.HostConfig.NanoCpus, 0, 'no CPU default unless the operator sets one');
     } finally {
       await done();
     }
@@ -403,11 +419,11 @@ describe('DockerExecutor on a real engine', { concurrency: false }, () => {
     try {
       const isRunActive = async (runId: string): Promise<boolean> => !runId.startsWith(SUITE) || runId === active.scope.runId;
       // a workspace is two volumes: the workspace and its outputs tmpfs
-      assert.deepEqual(await reapOrphans(docker, isRunActive), { containers: 1, volumes: 2 });
+      assert.deepEqual(await reapOrphans(docker, isRunActive), { containers: 1, volumes: 2, networks: 0 });
       await assert.rejects(docker.getContainer(finished.container.id).inspect(), /no such container/i);
       await assert.rejects(docker.getVolume(finished.workspace.id).inspect(), /no such volume/i);
       assert.equal((await docker.getContainer(active.container.id).inspect()).State.Running, true);
-      assert.deepEqual(await reapOrphans(docker, isRunActive), { containers: 0, volumes: 0 });
+      assert.deepEqual(await reapOrphans(docker, isRunActive), { containers: 0, volumes: 0, networks: 0 });
     } finally {
       await finished.done();
       await active.done();

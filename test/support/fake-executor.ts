@@ -13,6 +13,8 @@ import type {
   ExecResult,
   Executor,
   OutputStream,
+  RunRef,
+  RunResources,
   RunScope,
   Workspace,
 } from '../../src/executor/executor.ts';
@@ -49,6 +51,10 @@ export interface FakeExecutorOptions {
   missingImages?: string[];
   startContainer?: (request: ContainerSpecRequest) => StartBehavior | undefined;
   createWorkspace?: (scope: RunScope) => Error | undefined;
+  /** prepareRun throws this; with `hang`, it first blocks until aborted */
+  prepareRun?: (run: RunRef) => { throws?: Error; hang?: boolean } | undefined;
+  /** releaseRun throws this (the fake still forgets the run's resources) */
+  releaseRunError?: (resources: RunResources) => Error | undefined;
   /** removal throws this (the fake still forgets the container, as Docker may have) */
   removeContainerError?: (container: ContainerHandle) => Error | undefined;
   removeWorkspaceError?: (workspace: Workspace) => Error | undefined;
@@ -64,6 +70,8 @@ export interface ExecCall {
 }
 
 export type FakeCall =
+  | { op: 'prepareRun'; run: RunRef; resources?: RunResources }
+  | { op: 'releaseRun'; resources: RunResources }
   | { op: 'createWorkspace'; scope: RunScope; workspace: Workspace }
   | { op: 'removeWorkspace'; workspace: Workspace }
   | { op: 'startContainer'; request: ContainerSpecRequest; container?: ContainerHandle }
@@ -85,6 +93,8 @@ export class FakeExecutor implements Executor {
   private nextId = 1;
   private readonly containers = new Map<string, LiveContainer>();
   private readonly workspaces = new Map<string, RunScope>();
+  /** prepared and not yet released: network name → run id */
+  private readonly prepared = new Map<string, string>();
   private readonly runs = new Map<string, number>();
   private readonly execWaiters: { command: string; resolve: (call: ExecCall) => void }[] = [];
   private readonly options: FakeExecutorOptions;
@@ -96,6 +106,44 @@ export class FakeExecutor implements Executor {
   /** ids of containers and workspaces created and not yet removed */
   live(): { containers: string[]; workspaces: string[] } {
     return { containers: [...this.containers.keys()], workspaces: [...this.workspaces.keys()] };
+  }
+
+  /** run resources (networks) prepared and not yet released */
+  liveRuns(): string[] {
+    return [...this.prepared.keys()];
+  }
+
+  /** the runs prepared so far, in order */
+  preparedRuns(): RunRef[] {
+    return this.calls.flatMap((c) => (c.op === 'prepareRun' ? [c.run] : []));
+  }
+
+  async prepareRun(run: RunRef, signal: AbortSignal): Promise<RunResources> {
+    const record: FakeCall & { op: 'prepareRun' } = { op: 'prepareRun', run };
+    this.calls.push(record);
+    const behavior = this.options.prepareRun?.(run);
+    if (behavior?.hang) await untilAborted(signal);
+    await Promise.resolve();
+    if (behavior?.throws) throw behavior.throws;
+    if (this.isPrepared(run.runId)) this.violations.push(`run ${run.runId} prepared while already prepared`);
+    const resources = { runId: run.runId, network: `net-${this.nextId++}` };
+    this.prepared.set(resources.network, run.runId);
+    record.resources = resources;
+    return resources;
+  }
+
+  async releaseRun(resources: RunResources): Promise<void> {
+    await Promise.resolve();
+    this.calls.push({ op: 'releaseRun', resources });
+    const inUse = [...this.containers.values(), ...[...this.workspaces.values()].map((scope) => ({ scope }))].filter((o) => o.scope.runId === resources.runId);
+    if (inUse.length > 0) this.violations.push(`run ${resources.runId} released while ${inUse.length} container(s) or workspace(s) of it remain`);
+    if (resources.network !== undefined) this.prepared.delete(resources.network);
+    const error = this.options.releaseRunError?.(resources);
+    if (error) throw error;
+  }
+
+  private isPrepared(runId: string): boolean {
+    return [...this.prepared.values()].includes(runId);
   }
 
   execs(command?: string): ExecCall[] {
@@ -126,6 +174,7 @@ export class FakeExecutor implements Executor {
     await Promise.resolve();
     const error = this.options.createWorkspace?.(scope);
     if (error) throw error;
+    if (!this.isPrepared(scope.runId)) this.violations.push(`workspace created for run ${scope.runId}, which is not prepared`);
     const workspace = { id: `ws-${this.nextId++}` };
     this.workspaces.set(workspace.id, scope);
     this.calls.push({ op: 'createWorkspace', scope, workspace });
@@ -147,6 +196,7 @@ export class FakeExecutor implements Executor {
     const record: FakeCall & { op: 'startContainer' } = { op: 'startContainer', request };
     this.calls.push(record);
     if (!this.workspaces.has(request.workspace.id)) this.violations.push(`container started on missing workspace ${request.workspace.id}`);
+    if (!this.isPrepared(request.scope.runId)) this.violations.push(`container started for run ${request.scope.runId}, which is not prepared`);
     const behavior = this.options.startContainer?.(request);
     if (behavior?.hang) await untilAborted(signal);
     if (signal.aborted) throw signal.reason;

@@ -99,6 +99,7 @@ export function runProblems(events: RunEvent[], fake: FakeExecutor): string[] {
   const live = fake.live();
   if (live.containers.length > 0) problems.push(`containers left: ${live.containers.join(', ')}`);
   if (live.workspaces.length > 0) problems.push(`workspaces left: ${live.workspaces.join(', ')}`);
+  if (fake.liveRuns().length > 0) problems.push(`run resources left: ${fake.liveRuns().join(', ')}`);
   const first = events[0];
   const last = events.at(-1);
   if (first?.type !== 'run' || first.status !== 'running') problems.push('first event is not run running');

@@ -5,19 +5,19 @@ import { reapLocalLeftovers } from '../../executor/docker/reaper.ts';
 import { isProcessAlive } from '../processes.ts';
 
 /**
- * `pistages prune`: removes the containers and volumes of local runs on this machine whose
+ * `pistages prune`: removes the containers, volumes and networks of local runs on this machine whose
  * `pistages run` process is gone (killed, crashed, or quit with a second Ctrl-C). Runs still in
  * progress, other machines' runs and server runs are left alone. `pistages run` does the same at start.
  */
 export function registerPrune(program: Command): void {
   program
     .command('prune')
-    .description('remove containers and volumes left by local runs whose process is gone')
+    .description('remove containers, volumes and networks left by local runs whose process is gone')
     .action(async () => {
       const docker = new Docker();
       try {
-        const { containers, volumes } = await reapLocalLeftovers(docker, hostname(), isProcessAlive);
-        process.stdout.write(`removed ${containers} container(s) and ${volumes} volume(s)\n`);
+        const { containers, volumes, networks } = await reapLocalLeftovers(docker, hostname(), isProcessAlive);
+        process.stdout.write(`removed ${containers} container(s), ${volumes} volume(s) and ${networks} network(s)\n`);
       } catch (err) {
         process.stderr.write(`pistages prune: ${(err as Error).message}\n`);
         process.exitCode = 1;

@@ -26,7 +26,7 @@ export function registerRun(program: Command): void {
     .option('--workspace <dir>', "copy this folder into each group's /workspace (default: the job file's git work tree, else its folder)")
     .option('--no-workspace', 'start every group with an empty /workspace')
     .option('--bind', 'mount the folder read-write instead of copying it: every group shares it')
-    .option('--network <mode>', 'container network: bridge, none, or a network name (env PISTAGES_NETWORK)')
+    .option('--network <mode>', 'container network: bridge (one of the run\'s own), internal (the same, no outbound), none, or a shared network\'s name (env PISTAGES_NETWORK)')
     .option('--pull <policy>', 'image pull policy: if-not-present, always, never (env PISTAGES_PULL_POLICY)')
     .option('--retry <n>', 'retries of a failed group when the job sets no retry (default 0)')
     .option('--log-cap <size>', 'log kept per step, e.g. 10m (env PISTAGES_LOG_CAP)')

@@ -72,5 +72,7 @@ function startLine(config: Config, address: AddressInfo, worker: boolean): strin
     ? `embedded FerretDB in ${config.dataDir}`
     : `MongoDB at ${config.mongodbUri.replace(/^mongodb(\+srv)?:\/\/([^@/]*@)?/, '').split(/[/?]/)[0] ?? ''}`;
   const runs = worker ? `worker: ${config.concurrency} run${config.concurrency === 1 ? '' : 's'} at once` : 'no worker (--no-worker)';
-  return `pistages serving on http://${host}:${address.port} · database '${config.dbName}', ${where} · ${runs}`;
+  // job containers reach the host's other addresses, so loopback is the default with the embedded database
+  const reach = /^(127\.|::1$)/.test(address.address) ? ' (this machine only; PISTAGES_HOST=0.0.0.0 serves others)' : '';
+  return `pistages serving on http://${host}:${address.port}${reach} · database '${config.dbName}', ${where} · ${runs}`;
 }

@@ -1,18 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import type Dockerode from 'dockerode';
-import {
-  ExecutorError,
-  type ChunkSink,
-  type ContainerHandle,
-  type ContainerSpecRequest,
-  type EngineCapacity,
-  type ExecRequest,
-  type ExecResult,
-  type Executor,
-  type RunScope,
-  type Workspace,
-} from '../executor.ts';
+import { ExecutorError, type ChunkSink, type ContainerHandle, type ContainerSpecRequest, type EngineCapacity } from '../executor.ts';
+import type { ExecRequest, ExecResult, Executor, RunRef, RunResources, RunScope, Workspace } from '../executor.ts';
 import { demux } from './demux.ts';
 import { assertExecFits } from './exec-limits.ts';
 import { causeOf, describeEngine, engineError, refusedByEngine, statusOf } from './engine-errors.ts';
@@ -22,8 +12,8 @@ import { readOutputs } from './read-outputs.ts';
 import { startError } from './start-error.ts';
 import type { DockerExecutorOptions } from './options.ts';
 import { waitUntilReady } from './readiness.ts';
+import { RunNetworks } from './run-networks.ts';
 import { OUTPUT_DIR, outputsVolume, toContainerSpec, toEnvList, WORKSPACE_DIR } from './to-container-spec.ts';
-
 
 /**
  * Executor on a Docker engine via dockerode.
@@ -38,6 +28,9 @@ import { OUTPUT_DIR, outputsVolume, toContainerSpec, toEnvList, WORKSPACE_DIR } 
  * Outputs: every exec gets its own fresh $PISTAGES_OUTPUT file in OUTPUT_DIR, read back with the
  * archive API (no second exec; a command that wrote none costs ~1 ms), so nothing needs resetting
  * between steps.
+ *
+ * Networks: see network-mode.ts; prepareRun makes the run's own network, which startContainer
+ * looks up by the request's run id.
  */
 export class DockerExecutor implements Executor {
   readonly #docker: Dockerode;
@@ -45,6 +38,7 @@ export class DockerExecutor implements Executor {
   readonly #where: string;
   readonly #images: ImageSource;
   readonly #log: (message: string) => void;
+  readonly #networks: RunNetworks;
   #capacity: Promise<EngineCapacity> | undefined;
 
   constructor(options: DockerExecutorOptions) {
@@ -53,6 +47,7 @@ export class DockerExecutor implements Executor {
     this.#where = describeEngine(options.docker.modem);
     this.#log = options.log ?? (() => {});
     this.#images = new ImageSource(options.docker, options.pullPolicy, this.#where, this.#log);
+    this.#networks = new RunNetworks({ docker: options.docker, network: options.network, labels: options.labels, where: this.#where, log: this.#log });
   }
 
   /** The host's CPU count, asked once per executor: it does not change while the engine runs. */
@@ -65,6 +60,14 @@ export class DockerExecutor implements Executor {
       },
     );
     return this.#capacity;
+  }
+
+  prepareRun(run: RunRef, signal: AbortSignal): Promise<RunResources> {
+    return this.#networks.prepare(run, signal);
+  }
+
+  releaseRun(resources: RunResources): Promise<void> {
+    return this.#networks.release(resources);
   }
 
   /** Two volumes: the workspace itself (filled by options.workspaceSource) and its outputs tmpfs (see outputsVolume). */
@@ -107,7 +110,7 @@ export class DockerExecutor implements Executor {
 
   async startContainer(request: ContainerSpecRequest, signal: AbortSignal): Promise<ContainerHandle> {
     signal.throwIfAborted();
-    const spec = toContainerSpec(request, this.#options);
+    const spec = toContainerSpec(request, this.#options, this.#networks.forContainer(request.scope.runId));
     const { scope } = request;
     spec.name = objectName([scope.runId, scope.group, `a${scope.attempt}`, `c${request.container}`], uniqueSuffix());
     await this.#images.ensure(request.image, signal);
@@ -149,7 +152,9 @@ export class DockerExecutor implements Executor {
     const onAbort = (): void => {
       killed = this.#kill(handle.id);
     };
-    signal.addEventListener('abort', onAbort, { once: true });
+    // an abort while the exec was being created fired no listener: kill now, or a quiet command runs on
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
     let sinkFailed = false;
     try {
       const output = (await exec.start({})) as NodeJS.ReadableStream & AsyncIterable<Buffer>;

@@ -1,22 +1,24 @@
 import type Dockerode from 'dockerode';
 import { causeOf, describeEngine, engineError, statusOf } from './engine-errors.ts';
 import { HOST_LABEL, MANAGED_LABEL, PID_LABEL, RUN_LABEL } from './labels.ts';
+import { isInUse } from './run-networks.ts';
 
 export interface ReapResult {
   containers: number;
   volumes: number;
+  networks: number;
 }
 
 type Labels = Record<string, string> | undefined;
 
 /**
- * Removes containers and volumes labelled `pistages.managed=true` whose run is over (or that carry
- * no run id): what a crashed worker or a killed CLI left behind. Run it at worker start and
- * periodically. `isRunActive` is asked once per run id; anything of an active run is kept.
+ * Removes containers, volumes and networks labelled `pistages.managed=true` whose run is over (or
+ * that carry no run id): what a crashed worker or a killed CLI left behind. Run it at worker start
+ * and periodically. `isRunActive` is asked once per run id; anything of an active run is kept.
  *
- * Containers go first so their workspaces are no longer in use. An object that disappears
- * meanwhile (another reaper, the run's own clean-up) is not counted and not an error; a volume
- * still in use is left for the next pass. Other failures throw ExecutorError('engine').
+ * Containers go first so their workspaces and networks are no longer in use. An object that
+ * disappears meanwhile (another reaper, the run's own clean-up) is not counted and not an error; a
+ * volume or network still in use is left for the next pass. Other failures throw ExecutorError('engine').
  */
 export async function reapOrphans(docker: Dockerode, isRunActive: (runId: string) => Promise<boolean>): Promise<ReapResult> {
   const verdicts = new Map<string, Promise<boolean>>();
@@ -62,24 +64,32 @@ async function reap(docker: Dockerode, label: string[], isOver: (labels: Labels)
     const { Volumes } = await docker.listVolumes({ filters });
     for (const info of Volumes ?? []) {
       if (!(await isOver(info.Labels ?? undefined))) continue;
-      if (await ignoringGone(docker.getVolume(info.Name).remove(), [409])) volumes++;
+      if (await ignoringGone(docker.getVolume(info.Name).remove(), (err) => statusOf(err) === 409)) volumes++;
     }
   } catch (err) {
     throw engineError('remove leftover workspace volumes', err, where);
   }
-  return { containers, volumes };
+
+  let networks = 0;
+  try {
+    for (const info of await docker.listNetworks({ filters })) {
+      if (!(await isOver(info.Labels))) continue;
+      if (await ignoringGone(docker.getNetwork(info.Id).remove(), isInUse)) networks++;
+    }
+  } catch (err) {
+    throw engineError('remove leftover run networks', err, where);
+  }
+  return { containers, volumes, networks };
 }
 
-/** true when the removal happened; false when the object was already gone (or in `alsoSkip`). */
-async function ignoringGone(removal: Promise<unknown>, alsoSkip: number[] = []): Promise<boolean> {
+/** true when the removal happened; false when the object was already gone (or `skip` says to leave it). */
+async function ignoringGone(removal: Promise<unknown>, skip: (err: unknown) => boolean = () => false): Promise<boolean> {
   try {
     await removal;
     return true;
   } catch (err) {
     const status = statusOf(err);
-    if (status === 404 || (status === 409 && /already in progress/i.test(causeOf(err))) || (status !== undefined && alsoSkip.includes(status))) {
-      return false;
-    }
+    if (status === 404 || (status === 409 && /already in progress/i.test(causeOf(err))) || skip(err)) return false;
     throw err;
   }
 }

@@ -1,6 +1,7 @@
 import type Dockerode from 'dockerode';
-import type { ContainerSpecRequest, Workspace } from '../executor.ts';
+import type { ContainerSpecRequest, RunResources, Workspace } from '../executor.ts';
 import { scopeLabels } from './labels.ts';
+import { containerNetwork } from './network-mode.ts';
 import type { ContainerSpecOptions } from './options.ts';
 
 /**
@@ -35,8 +36,15 @@ export const KEEP_ALIVE_COMMAND = `echo ${READY_MARKER}; read -r _ || :; while :
 
 const ENV_NAME = /^[^=\0]+$/;
 
-export function toContainerSpec(request: ContainerSpecRequest, options: ContainerSpecOptions): Dockerode.ContainerCreateOptions {
-  const { resources } = request;
+/** `run`: the prepared run the container belongs to, whose network it joins (see network-mode.ts). */
+export function toContainerSpec(request: ContainerSpecRequest, options: ContainerSpecOptions, run?: RunResources): Dockerode.ContainerCreateOptions {
+  // the operator's defaults fill each field the step's resources leave unset
+  const defaults = options.defaults;
+  const resources = {
+    cpus: request.resources?.cpus ?? defaults?.cpus,
+    memoryBytes: request.resources?.memoryBytes ?? defaults?.memoryBytes,
+    pids: request.resources?.pids ?? defaults?.pids,
+  };
   return {
     Image: request.image,
     // Override any entrypoint: an image's own entrypoint (a server, a CLI) must not run or exit early.
@@ -53,7 +61,7 @@ export function toContainerSpec(request: ContainerSpecRequest, options: Containe
     Tty: false,
     HostConfig: {
       Init: true,
-      NetworkMode: options.network,
+      NetworkMode: containerNetwork(options.network, run),
       // The workspace is the only mount: no host binds, and never the Docker socket.
       Mounts: [
         { Type: 'volume', Source: request.workspace.id, Target: WORKSPACE_DIR, ReadOnly: false },
@@ -61,14 +69,17 @@ export function toContainerSpec(request: ContainerSpecRequest, options: Containe
       ],
       Privileged: false,
       // setuid binaries in the image cannot raise privileges. Capabilities stay at Docker's default
-      // set (no NET_ADMIN, SYS_ADMIN, ...), which CI commands such as `apt-get` or `chown` rely on.
+      // set (no NET_ADMIN, SYS_ADMIN, ...), which CI commands such as `apt-get` or `chown` rely on,
+      // less NET_RAW: no raw sockets, so no ARP or ICMP spoofing towards other containers or the
+      // host. `ping` needs NET_RAW in many images and fails; a CI job rarely needs it.
       SecurityOpt: ['no-new-privileges:true'],
+      CapDrop: ['NET_RAW'],
       AutoRemove: false,
       RestartPolicy: { Name: 'no' },
-      ...(resources?.cpus !== undefined ? { NanoCpus: Math.round(resources.cpus * 1e9) } : {}),
+      ...(resources.cpus !== undefined ? { NanoCpus: Math.round(resources.cpus * 1e9) } : {}),
       // Swap equal to memory: the limit is the limit, a job cannot spill into swap.
-      ...(resources?.memoryBytes !== undefined ? { Memory: resources.memoryBytes, MemorySwap: resources.memoryBytes } : {}),
-      ...(resources?.pids !== undefined ? { PidsLimit: resources.pids } : {}),
+      ...(resources.memoryBytes !== undefined ? { Memory: resources.memoryBytes, MemorySwap: resources.memoryBytes } : {}),
+      ...(resources.pids !== undefined ? { PidsLimit: resources.pids } : {}),
     },
   };
 }
