@@ -1,7 +1,5 @@
 import type { Command } from 'commander';
-import Docker from 'dockerode';
 import { hostname } from 'node:os';
-import { reapLocalLeftovers } from '../../executor/docker/reaper.ts';
 import { isProcessAlive } from '../processes.ts';
 
 /**
@@ -14,6 +12,8 @@ export function registerPrune(program: Command): void {
     .command('prune')
     .description('remove containers, volumes and networks left by local runs whose process is gone')
     .action(async () => {
+      // the Docker client loads only here, so `pistages --help` does not pay for it
+      const [{ default: Docker }, { reapLocalLeftovers }] = await Promise.all([import('dockerode'), import('../../executor/docker/reaper.ts')]);
       const docker = new Docker();
       try {
         const { containers, volumes, networks } = await reapLocalLeftovers(docker, hostname(), isProcessAlive);
