@@ -77,7 +77,8 @@ export async function emitStep(
   if (report.exitCode !== undefined) event.exitCode = report.exitCode;
   if (report.message !== undefined) event.message = mask(report.message);
   if (report.outputs !== undefined) {
-    event.outputs = Object.fromEntries(Object.entries(report.outputs).map(([k, v]) => [k, mask(v)]));
+    // keys too: `echo "key_$TOKEN=v" >> $PISTAGES_OUTPUT` must not store the token
+    event.outputs = Object.fromEntries(Object.entries(report.outputs).map(([k, v]) => [mask(k), mask(v)]));
   }
   await ctx.onEvent(event);
 }

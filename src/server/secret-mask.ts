@@ -4,8 +4,10 @@ import { NotFoundError } from '../store/store.ts';
 import { secretRepo } from '../store/secret-names.ts';
 
 /**
- * Masking of secret values in what the API serves about a run (messages, outputs, logs). The worker
- * masks at write time; this is the second line, for values stored before a secret was set or changed.
+ * Masking of secret values in what the API serves about a run (messages, outputs, logs), in the
+ * same forms the worker masks at write time (plain, case, hex, URL, JSON, base64: secret-forms.ts).
+ * This is the second line, for values stored before a secret was set or changed; it sees one
+ * stored line or field at a time, so a value split over stored lines is not caught here.
  * Secrets that no longer exist cannot be masked and are skipped.
  */
 export async function runMasker(secrets: SecretStore | undefined, run: Pick<RunRecord, 'plan' | 'repo' | 'secretScope' | 'forge'>): Promise<Masker> {

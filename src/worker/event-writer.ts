@@ -1,6 +1,7 @@
 import type { GroupStatusEvent, LogLineEvent, RunEvent, StepStatusEvent } from '../executor/events.ts';
 import { TERMINAL_STATUSES } from '../pipeline/types.ts';
 import type { LogStore, RunStore } from '../store/store.ts';
+import { retryDatabaseWrite } from './store-retry.ts';
 
 /** status writes a run may have queued before write() waits for the store */
 const MAX_UNAWAITED_WRITES = 8;
@@ -25,21 +26,25 @@ export interface EventWriterOptions {
    * writes are idempotent, so a write that did land before its answer was lost is harmless.
    */
   retryForMs?: number;
+  /**
+   * Masks the run's secrets in the text of status events (messages, step names, outputs and their
+   * keys) before they are stored. run-job masks what it reports; this also covers what the worker
+   * adds on the way (an engine failure's message). Log lines arrive masked (StepLog) and are kept.
+   */
+  mask?: (text: string) => string;
 }
 
-const isDatabaseError = (err: unknown): boolean => err instanceof Error && /^Mongo/.test(err.name);
+// a full disk is not waited out: more output would only fill it further (see store-retry.ts)
+const withRetry = (work: () => Promise<void>, retryForMs: number): Promise<void> => retryDatabaseWrite(work, retryForMs, { diskFull: 'fail' });
 
-async function withRetry(work: () => Promise<void>, retryForMs: number): Promise<void> {
-  const until = Date.now() + retryForMs;
-  for (let wait = 100; ; wait = Math.min(wait * 2, 2000)) {
-    try {
-      await work();
-      return;
-    } catch (err) {
-      if (!isDatabaseError(err) || Date.now() + wait > until) throw err;
-      await new Promise((resolve) => setTimeout(resolve, wait));
-    }
+function maskStatus<E extends Exclude<RunEvent, LogLineEvent>>(event: E, mask: (text: string) => string): E {
+  const masked: E = { ...event };
+  if (masked.message !== undefined) masked.message = mask(masked.message);
+  if (masked.type === 'step') {
+    masked.stepName = mask(masked.stepName);
+    if (masked.outputs !== undefined) masked.outputs = Object.fromEntries(Object.entries(masked.outputs).map(([k, v]) => [mask(k), mask(v)]));
   }
+  return masked;
 }
 
 /**
@@ -62,6 +67,7 @@ export class EventWriter {
   readonly #timer: NodeJS.Timeout;
   readonly #batching: () => boolean;
   readonly #retryForMs: number;
+  readonly #mask: ((text: string) => string) | undefined;
   #buffer: LogLineEvent[] = [];
   #batch: (GroupStatusEvent | StepStatusEvent)[] = [];
   #bufferedBytes = 0;
@@ -81,15 +87,17 @@ export class EventWriter {
     this.#maxBytes = options.maxBytes ?? 256 * 1024;
     this.#batching = options.batching ?? (() => false);
     this.#retryForMs = options.retryForMs ?? 0;
+    this.#mask = options.mask;
     this.#timer = setInterval(() => {
       this.#takeBuffer()?.catch(() => {}); // kept in #failure, reported by the next write/close
     }, options.flushMs ?? 250);
     this.#timer.unref();
   }
 
-  async write(event: RunEvent): Promise<void> {
+  async write(original: RunEvent): Promise<void> {
     if (this.#closed) throw new Error('event writer is closed');
     if (this.#failure !== undefined) throw this.#failure;
+    const event = this.#mask === undefined || original.type === 'log' ? original : maskStatus(original, this.#mask);
     if (event.type === 'log') {
       this.#buffer.push(event);
       this.#bufferedBytes += Buffer.byteLength(event.line);

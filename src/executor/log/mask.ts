@@ -1,20 +1,27 @@
+import { Interleaved, type InterleavedMasker } from './interleaved-masker.ts';
+import { MASK, MaskedText } from './masked-text.ts';
+import { PatternSet } from './pattern-set.ts';
+import { MIN_SECRET_LENGTH, secretForms } from './secret-forms.ts';
+import { StreamScan } from './stream-scan.ts';
+
 /**
- * Secret masking on a character stream, before the stream is split into lines, so a secret is
- * masked even when it spans chunk boundaries or lines (multi-line values such as private keys).
+ * Secret masking on character streams, before they are split into lines and stored.
  *
  * Rules (the spec is silent; these are ours):
- * - Every occurrence of every value is replaced by `***`, scanning left to right; where several
- *   values start at the same place the longest wins; replaced text is not rescanned.
+ * - Every occurrence of every form of every value (secret-forms.ts: plain, case, hex, URL,
+ *   JSON, base64) is replaced by `***`; overlapping occurrences become one `***`.
  * - Values shorter than MIN_SECRET_LENGTH characters are not masked: masking `a` or `1` would
- *   destroy the log while hiding almost nothing. Callers should reject such secrets up front.
- * - A multi-line value is also masked line by line (each line of at least MIN_SECRET_LENGTH
- *   characters), so printing part of a key still hides it, and with `\r\n` line ends as well.
- * - Streaming holds back only a tail that could still grow into a secret, so masking a stream in
- *   any chunking gives exactly `maskText` of the whole text, and ordinary lines are not delayed.
+ *   destroy the log while hiding almost nothing. Callers reject such secrets up front.
+ * - A value split over up to MAX_LINE_BREAKS line breaks (pattern-set.ts) is masked piece by
+ *   piece and keeps its line breaks, so the log keeps its lines.
+ * - Streaming holds back only a tail that could still grow into a match, so masking a stream in
+ *   any chunking gives exactly `maskText` of the whole text; a line is held back only when it
+ *   ends in the first characters (at least three) of a form.
+ * - interleaved(): stdout and stderr are each masked on their own, and a value printed half on
+ *   one and half on the other is masked on both (cross-stream-pairs.ts).
  */
 
-export const MASK = '***';
-export const MIN_SECRET_LENGTH = 3;
+export { MASK, MIN_SECRET_LENGTH };
 
 export interface StreamMasker {
   /** masks `text` appended to the stream; returns the part that can be released now */
@@ -23,105 +30,59 @@ export interface StreamMasker {
   end(): string;
 }
 
+export type { InterleavedMasker };
+
 export interface Masker {
-  /** the values masked, deduplicated, longest first */
+  /** the forms masked, deduplicated, longest first */
   readonly values: readonly string[];
   maskText(text: string): string;
   stream(): StreamMasker;
+  interleaved<T>(): InterleavedMasker<T>;
 }
 
-/** The values to mask for the given secrets, following the rules above. */
+/** The forms masked for the given secrets, following the rules above. */
 export function secretValuesToMask(secrets: Iterable<string>): string[] {
-  const out = new Set<string>();
-  const add = (value: string): void => {
-    if (value.length >= MIN_SECRET_LENGTH) out.add(value);
-  };
-  for (const secret of secrets) {
-    add(secret);
-    if (!/[\r\n]/.test(secret)) continue;
-    const lines = secret.split(/\r?\n/);
-    add(lines.join('\n'));
-    add(lines.join('\r\n'));
-    for (const line of lines) add(line);
-  }
-  return [...out].sort((a, b) => b.length - a.length);
+  return secretForms(secrets);
 }
 
 export function createMasker(secrets: Iterable<string>): Masker {
-  const values = secretValuesToMask(secrets);
+  const values = secretForms(secrets);
+  const patterns = new PatternSet(values);
   const masker: Masker = {
     values,
     maskText(text) {
+      if (patterns.empty || text === '') return text;
       const s = masker.stream();
       return s.push(text) + s.end();
     },
     stream() {
-      return values.length === 0 ? passThrough() : new Scanner(values);
+      return patterns.empty ? { push: (text) => text, end: () => '' } : singleStream(patterns);
+    },
+    interleaved<T>() {
+      return patterns.empty ? passThrough<T>() : new Interleaved<T>(patterns, values);
     },
   };
   return masker;
 }
 
-function passThrough(): StreamMasker {
-  return { push: (text) => text, end: () => '' };
+function singleStream(patterns: PatternSet): StreamMasker {
+  const scan = new StreamScan(patterns);
+  const text = new MaskedText();
+  const pieces: number[] = [];
+  const release = (decided: number): string => {
+    text.mask(pieces);
+    pieces.length = 0;
+    return text.release(decided);
+  };
+  return {
+    push(chunk) {
+      text.append(chunk);
+      return release(scan.push(chunk, pieces));
+    },
+    end: () => release(scan.end(pieces)),
+  };
 }
 
-class Scanner implements StreamMasker {
-  private held = '';
-  private readonly values: readonly string[];
-
-  constructor(values: readonly string[]) {
-    this.values = values;
-  }
-
-  push(text: string): string {
-    return this.scan(this.held + text, false);
-  }
-
-  end(): string {
-    return this.scan(this.held, true);
-  }
-
-  /** Masks `buf`; unless `final`, keeps back the earliest tail that may be the start of a secret. */
-  private scan(buf: string, final: boolean): string {
-    let out = '';
-    let from = 0;
-    // next occurrence of each value at or after `from` (-1: none left); refreshed when passed
-    const next = this.values.map((value) => buf.indexOf(value));
-    let undecided = final ? -1 : this.firstPossibleStart(buf, 0);
-    for (;;) {
-      let at = -1;
-      let length = 0;
-      this.values.forEach((value, i) => {
-        let pos = next[i] ?? -1;
-        if (pos !== -1 && pos < from) next[i] = pos = buf.indexOf(value, from);
-        if (pos !== -1 && (at === -1 || pos < at)) [at, length] = [pos, value.length];
-        // values are sorted longest first, so on a tie the earlier (longer) one is kept
-      });
-      if (undecided !== -1 && undecided < from) undecided = this.firstPossibleStart(buf, from);
-      // a tail that may still become a (longer) secret stops the scan at or before any match there
-      if (undecided !== -1 && (at === -1 || undecided <= at)) {
-        this.held = buf.slice(undecided);
-        return out + buf.slice(from, undecided);
-      }
-      if (at === -1) {
-        this.held = '';
-        return out + buf.slice(from);
-      }
-      out += buf.slice(from, at) + MASK;
-      from = at + length;
-    }
-  }
-
-  /** first position whose remaining text is a proper prefix of some value, or -1 */
-  private firstPossibleStart(buf: string, from: number): number {
-    const longest = this.values[0]?.length ?? 0;
-    for (let at = Math.max(from, buf.length - longest + 1); at < buf.length; at++) {
-      const rest = buf.length - at;
-      for (const value of this.values) {
-        if (value.length > rest && value.startsWith(buf.slice(at))) return at;
-      }
-    }
-    return -1;
-  }
+function passThrough<T>(): InterleavedMasker<T> {
+  return { push: (tag, text) => (text === '' ? [] : [[tag, text]]), end: () => [] };
 }

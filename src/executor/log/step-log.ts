@@ -2,11 +2,13 @@ import { StringDecoder } from 'node:string_decoder';
 import type { OutputStream } from '../executor.ts';
 import type { EventSink, LogLineEvent } from '../events.ts';
 import { LineSplitter } from './line-splitter.ts';
-import type { Masker, StreamMasker } from './mask.ts';
+import type { InterleavedMasker, Masker } from './mask.ts';
 
 /**
  * The log of one step attempt: raw stdout/stderr chunks in, masked and numbered LogLineEvents out.
  * Per stream: UTF-8 decoding (characters split across chunks survive) → masking → line splitting.
+ * Masking sees both streams, so a value printed half on stdout and half on stderr is masked too;
+ * a stream's text is held back only while it may be part of a secret (mask.ts).
  * Memory is bounded by the longest secret plus the line limit, however much the step prints.
  */
 
@@ -36,7 +38,6 @@ export interface StepLog {
 
 interface StreamState {
   decoder: StringDecoder;
-  masker: StreamMasker;
   splitter: LineSplitter;
 }
 
@@ -49,6 +50,7 @@ export function createStepLog(options: StepLogOptions): StepLog {
   // stdout and stderr may be delivered concurrently; one chain keeps seq and event order intact
   let chain: Promise<void> = Promise.resolve();
   const streams = new Map<OutputStream, StreamState>();
+  const masking: InterleavedMasker<OutputStream> = masker.interleaved();
 
   const serial = (work: () => Promise<void>): Promise<void> => {
     const next = chain.then(work);
@@ -85,10 +87,18 @@ export function createStepLog(options: StepLogOptions): StepLog {
     }
   };
 
+  /** masked text, by stream, into each stream's lines */
+  const emitReleased = async (parts: [OutputStream, string][]): Promise<void> => {
+    for (const [stream, text] of parts) {
+      const s = streams.get(stream);
+      if (s !== undefined) await emitLines(stream, s.splitter.push(text));
+    }
+  };
+
   const state = (stream: OutputStream): StreamState => {
     let s = streams.get(stream);
     if (s === undefined) {
-      s = { decoder: new StringDecoder('utf8'), masker: masker.stream(), splitter: new LineSplitter(options.maxLineChars) };
+      s = { decoder: new StringDecoder('utf8'), splitter: new LineSplitter(options.maxLineChars) };
       streams.set(stream, s);
     }
     return s;
@@ -103,8 +113,7 @@ export function createStepLog(options: StepLogOptions): StepLog {
       if (truncated || closed) return Promise.resolve();
       return serial(async () => {
         if (truncated) return;
-        const s = state(stream);
-        await emitLines(stream, s.splitter.push(s.masker.push(s.decoder.write(chunk))));
+        await emitReleased(masking.push(stream, state(stream).decoder.write(chunk)));
       });
     },
     system(line) {
@@ -113,10 +122,11 @@ export function createStepLog(options: StepLogOptions): StepLog {
     close() {
       closed = true;
       return serial(async () => {
+        for (const [stream, s] of [...streams]) await emitReleased(masking.push(stream, s.decoder.end()));
+        await emitReleased(masking.end());
         for (const [stream, s] of [...streams]) {
           if (truncated) return;
-          const text = s.masker.push(s.decoder.end()) + s.masker.end();
-          await emitLines(stream, [...s.splitter.push(text), ...s.splitter.end()]);
+          await emitLines(stream, s.splitter.end());
         }
         streams.clear();
       });
