@@ -1,4 +1,4 @@
-import type { Page, RunFilter } from '../store/store.ts';
+import type { Page, RunFilter, RunSource } from '../store/store.ts';
 import type { Status } from '../pipeline/types.ts';
 import { badRequest } from './http-error.ts';
 
@@ -11,6 +11,7 @@ import { badRequest } from './http-error.ts';
 export type Query = Record<string, unknown>;
 
 export const STATUSES: readonly Status[] = ['queued', 'running', 'success', 'failure', 'error', 'timed_out', 'cancelled', 'skipped'];
+export const SOURCES: readonly RunSource[] = ['push', 'pull_request', 'api', 'rerun'];
 export const MAX_RUN_PAGE = 100;
 export const DEFAULT_RUN_PAGE = 20;
 export const MAX_LOG_PAGE = 5000;
@@ -90,7 +91,7 @@ export function parseSince(value: string | undefined): Date | undefined {
 }
 
 export function parseRunListQuery(query: Query): { filter: RunFilter; page: Page } {
-  assertKnownKeys(query, ['repo', 'job', 'status', 'sha', 'branch', 'since', 'limit', 'cursor']);
+  assertKnownKeys(query, ['repo', 'job', 'status', 'sha', 'branch', 'source', 'since', 'limit', 'cursor']);
   const filter: RunFilter = {};
   const repo = repoName(single(query, 'repo'), 'repo');
   if (repo !== undefined) filter.repo = repo;
@@ -100,6 +101,12 @@ export function parseRunListQuery(query: Query): { filter: RunFilter; page: Page
   }
   const status = parseStatus(single(query, 'status'));
   if (status !== undefined) filter.status = status;
+  const source = single(query, 'source');
+  if (source !== undefined) {
+    const known = SOURCES.find((s) => s === source);
+    if (known === undefined) throw badRequest(`source must be one of ${SOURCES.join(', ')}, got '${source}'`);
+    filter.source = known;
+  }
   const since = parseSince(single(query, 'since'));
   if (since !== undefined) filter.since = since;
   const page: Page = { limit: integer(query, 'limit', 1, MAX_RUN_PAGE) ?? DEFAULT_RUN_PAGE };

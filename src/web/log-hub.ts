@@ -1,5 +1,5 @@
 import { TERMINAL_STATUSES, type Status } from '../pipeline/types.ts';
-import type { LogQuery, LogStore, RunStore, StoredLogLine } from '../store/store.ts';
+import type { ChangeFeed, ChangeListener, LogQuery, LogStore, RunStore, StoredLogLine } from '../store/store.ts';
 
 /**
  * One tail per followed run, shared by every live client of that run (API `?follow=1` streams and
@@ -7,8 +7,13 @@ import type { LogQuery, LogStore, RunStore, StoredLogLine } from '../store/store
  * whatever the number of viewers. A tail reads the run's log from its start and keeps the lines while
  * anyone follows, so a client joining late (or resuming after a cursor) is served from memory.
  * The run's status is read *before* each drain, so every line written before the run finished is
- * delivered before the end.
+ * delivered before the end. With a change feed (a MongoDB change stream), a tail drains as soon as
+ * its run changes and polls only as a safety net (feedPollMs, 10 × pollMs); while the feed
+ * is missing or broken, it polls every pollMs.
  */
+
+/** how much slower tails poll while the change feed is open */
+export const FEED_POLL_FACTOR = 10;
 
 export interface RunEnd {
   status: Status;
@@ -25,6 +30,10 @@ export interface LogHubDeps {
   runs: Pick<RunStore, 'get'>;
   logs: Pick<LogStore, 'read'>;
   pollMs: number;
+  /** process-wide notice of run changes; without it tails only poll */
+  changes?: ChangeFeed;
+  /** the safety-net poll while the feed is open; default FEED_POLL_FACTOR × pollMs */
+  feedPollMs?: number;
   /** how long a tail of a finished run stays in memory after its last client left */
   lingerMs?: number;
   onError?: (error: unknown, runId: string) => void;
@@ -38,6 +47,8 @@ interface Tail {
   drained: boolean;
   error: unknown;
   clients: number;
+  /** the run changed since the current drain began: drain again without waiting */
+  changed: boolean;
   waiters: Set<() => void>;
   wake: (() => void) | undefined;
   linger: NodeJS.Timeout | undefined;
@@ -57,6 +68,39 @@ export interface LogHub {
 export function createLogHub(deps: LogHubDeps): LogHub {
   const tails = new Map<string, Tail>();
   let closed = false;
+  const feedPollMs = deps.feedPollMs ?? deps.pollMs * FEED_POLL_FACTOR;
+  const feed = { open: false, polling: 0, unsubscribe: undefined as (() => void) | undefined };
+
+  const wakeAll = (): void => {
+    for (const tail of tails.values()) {
+      tail.changed = true;
+      tail.wake?.();
+    }
+  };
+  // a drain after the feed opened catches what the feed never saw; a feed that broke leaves the slow poll
+  const listener: ChangeListener = {
+    changed: (runId: string) => {
+      const tail = tails.get(runId);
+      if (tail === undefined) return;
+      tail.changed = true;
+      tail.wake?.();
+    },
+    state: (open: boolean) => {
+      feed.open = open;
+      wakeAll();
+    },
+  };
+  /** the feed is listened to while any tail polls */
+  const pollingStarted = (): void => {
+    feed.polling += 1;
+    if (feed.polling === 1 && deps.changes !== undefined) feed.unsubscribe = deps.changes.subscribe(listener);
+  };
+  const pollingStopped = (): void => {
+    feed.polling -= 1;
+    if (feed.polling > 0) return;
+    feed.unsubscribe?.();
+    [feed.unsubscribe, feed.open] = [undefined, false];
+  };
 
   const notify = (tail: Tail): void => {
     for (const waiter of tail.waiters) waiter();
@@ -64,8 +108,10 @@ export function createLogHub(deps: LogHubDeps): LogHub {
   };
 
   const poll = async (runId: string, tail: Tail): Promise<void> => {
+    pollingStarted();
     try {
       while (!closed && tail.clients > 0 && tail.end === undefined) {
+        tail.changed = false;
         const run = await deps.runs.get(runId);
         const end = run === null ? { status: 'error' as Status, message: 'the run no longer exists' } : TERMINAL_STATUSES.includes(run.status) ? { status: run.status, message: run.message } : undefined;
         // one query per poll, without a limit: on FerretDB every query of a run's log costs about as
@@ -83,8 +129,10 @@ export function createLogHub(deps: LogHubDeps): LogHub {
           notify(tail);
           return;
         }
+        if (tail.changed) continue;
         await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, deps.pollMs);
+          // setTimeout turns a delay past 2^31-1 ms into 1 ms
+          const timer = setTimeout(resolve, Math.min(feed.open ? feedPollMs : deps.pollMs, 2 ** 31 - 1));
           tail.wake = () => {
             clearTimeout(timer);
             resolve();
@@ -96,13 +144,15 @@ export function createLogHub(deps: LogHubDeps): LogHub {
       tail.error = error;
       deps.onError?.(error, runId);
       notify(tail);
+    } finally {
+      pollingStopped();
     }
   };
 
   const acquire = (runId: string): Tail => {
     let tail = tails.get(runId);
     if (tail === undefined || tail.error !== undefined) {
-      tail = { lines: [], end: undefined, drained: false, error: undefined, clients: 0, waiters: new Set(), wake: undefined, linger: undefined };
+      tail = { lines: [], end: undefined, drained: false, error: undefined, clients: 0, changed: false, waiters: new Set(), wake: undefined, linger: undefined };
       tails.set(runId, tail);
     }
     clearTimeout(tail.linger);
@@ -175,6 +225,8 @@ export function createLogHub(deps: LogHubDeps): LogHub {
     tails: () => tails.size,
     close: () => {
       closed = true;
+      feed.unsubscribe?.();
+      feed.unsubscribe = undefined;
       for (const tail of tails.values()) {
         clearTimeout(tail.linger);
         tail.wake?.();

@@ -1,6 +1,6 @@
 import type { Express, Request, RequestHandler, Response } from 'express';
 import { TERMINAL_STATUSES, type Status } from '../pipeline/types.ts';
-import type { RunFilter, RunRecord } from '../store/store.ts';
+import type { RunFilter, RunRecord, RunSource } from '../store/store.ts';
 import type { ServerContext } from '../server/context.ts';
 import { notFound } from '../server/http-error.ts';
 import { loadRun } from '../server/load-run.ts';
@@ -14,8 +14,6 @@ import { runRows, runsPage, TRIGGERS, type RunListFilters } from './views/runs-p
 import { viewerOf } from './web-auth.ts';
 
 const PAGE_SIZE = 50;
-/** with a trigger filter (not indexed), one page scans at most this many runs */
-const TRIGGER_SCAN = 500;
 const STATUSES = new Set<string>(['queued', 'running', ...TERMINAL_STATUSES]);
 
 /** The pages: runs (`/`), one run (`/runs/:id`), actions, deliveries. `?fragment=` serves the live part alone. */
@@ -81,25 +79,14 @@ function listFilters(query: Record<string, unknown>): RunListFilters {
   return out;
 }
 
-/** A page of runs; the trigger filter is applied over the store's pages, scanning a bounded number of runs. */
+/** A page of runs: every filter, the trigger too, is a store query (indexed, see migration-list.ts). */
 async function listRuns(ctx: ServerContext, filters: RunListFilters, cursor: string | undefined): Promise<{ runs: RunRecord[]; next: string | undefined }> {
   const filter: RunFilter = {};
   if (filters.repo !== undefined) filter.repo = filters.repo;
   if (filters.branch !== undefined) filter.branch = filters.branch;
   if (filters.job !== undefined) filter.job = filters.job;
   if (filters.status !== undefined) filter.status = filters.status as Status;
-  if (filters.trigger === undefined) {
-    const found = await ctx.runs.list(filter, { limit: PAGE_SIZE, ...(cursor !== undefined && { cursor }) });
-    return { runs: found.runs, next: found.next };
-  }
-  const runs: RunRecord[] = [];
-  let next = cursor;
-  for (let scanned = 0; scanned < TRIGGER_SCAN && runs.length < PAGE_SIZE; ) {
-    const found = await ctx.runs.list(filter, { limit: 100, ...(next !== undefined && { cursor: next }) });
-    scanned += found.runs.length;
-    for (const run of found.runs) if (run.source === filters.trigger && runs.length < PAGE_SIZE) runs.push(run);
-    next = found.next;
-    if (next === undefined) break;
-  }
-  return { runs, next };
+  if (filters.trigger !== undefined) filter.source = filters.trigger as RunSource;
+  const found = await ctx.runs.list(filter, { limit: PAGE_SIZE, ...(cursor !== undefined && { cursor }) });
+  return { runs: found.runs, next: found.next };
 }

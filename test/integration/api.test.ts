@@ -265,6 +265,8 @@ describe('runs', () => {
     assert.equal(queued.body.runs.length, 3);
     const none = await h.request('GET', `/api/runs?job=Pager&since=${new Date(Date.now() + 3_600_000).toISOString()}`);
     assert.equal(none.body.runs.length, 0);
+    assert.equal((await h.request('GET', '/api/runs?job=Pager&source=api')).body.runs.length, 3, 'runs submitted through the API');
+    assert.equal((await h.request('GET', '/api/runs?job=Pager&source=push')).body.runs.length, 0);
   });
 
   test('GET /api/runs refuses bad filters with the fix', async () => {
@@ -276,6 +278,7 @@ describe('runs', () => {
       ['stauts=failure', /unknown query parameter 'stauts'/],
       ['repo=acme', /owner\/name/],
       ['cursor=garbage', /cursor/],
+      ['source=webhook', /source must be one of push, pull_request, api, rerun/],
     ];
     for (const [query, pattern] of cases) {
       const res = await h.request('GET', `/api/runs?${query}`);

@@ -61,7 +61,7 @@ export class MongoRunStore implements RunStore {
     }
     const limit = Math.min(page.limit, MAX_PAGE);
     const equal: Record<string, string> = {};
-    for (const key of ['repo', 'job', 'status', 'sha', 'branch'] as const) {
+    for (const key of ['repo', 'job', 'status', 'sha', 'branch', 'source'] as const) {
       const value = filter[key];
       if (value !== undefined) equal[key] = value;
     }

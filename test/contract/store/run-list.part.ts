@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { InvalidInputError, type RunFilter, type RunRecord } from '../../../src/store/store.ts';
+import { InvalidInputError, type NewRun, type RunFilter, type RunRecord } from '../../../src/store/store.ts';
 import { newRun, TestClock, type MakeStores, type StoreFixture } from './fixtures.ts';
 
 const MINUTE = 60_000;
@@ -17,13 +17,13 @@ export function runListContract(makeStores: MakeStores): void {
 
     before(async () => {
       fx = await makeStores(clock.now);
-      const specs = [
+      const specs: Partial<NewRun>[] = [
         { repo: 'acme/api', branch: 'main', job: 'ci', sha: 'a1' },
-        { repo: 'acme/api', branch: 'feature/x', job: 'ci', sha: 'a2' },
-        { repo: 'acme/web', branch: 'main', job: 'deploy', sha: 'b1' },
-        { repo: 'acme/api', branch: 'main', job: 'nightly', sha: 'a3' },
-        { repo: 'acme/web', branch: 'main', job: 'ci', sha: 'b2' },
-        { repo: 'acme/api', branch: 'main', job: 'ci', sha: 'a4' },
+        { repo: 'acme/api', branch: 'feature/x', job: 'ci', sha: 'a2', source: 'pull_request' },
+        { repo: 'acme/web', branch: 'main', job: 'deploy', sha: 'b1', source: 'api' },
+        { repo: 'acme/api', branch: 'main', job: 'nightly', sha: 'a3', source: 'api' },
+        { repo: 'acme/web', branch: 'main', job: 'ci', sha: 'b2', source: 'rerun' },
+        { repo: 'acme/api', branch: 'main', job: 'ci', sha: 'a4', source: 'api' },
       ];
       const created: RunRecord[] = [];
       for (const [i, spec] of specs.entries()) {
@@ -74,6 +74,9 @@ export function runListContract(makeStores: MakeStores): void {
       ['branch', { branch: 'feature/x' }, (r) => r.branch === 'feature/x'],
       ['repo + status', { repo: 'acme/api', status: 'failure' }, (r) => r.repo === 'acme/api' && r.status === 'failure'],
       ['repo + branch + job', { repo: 'acme/api', branch: 'main', job: 'ci' }, (r) => r.repo === 'acme/api' && r.branch === 'main' && r.job === 'ci'],
+      ['trigger (source)', { source: 'api' }, (r) => r.source === 'api'],
+      ['trigger + repo', { source: 'api', repo: 'acme/api' }, (r) => r.source === 'api' && r.repo === 'acme/api'],
+      ['trigger + status', { source: 'pull_request', status: 'failure' }, (r) => r.source === 'pull_request' && r.status === 'failure'],
     ];
     for (const [name, filter, keep] of cases) {
       it(`list filters by ${name}, newest first`, async () => {
@@ -115,6 +118,21 @@ export function runListContract(makeStores: MakeStores): void {
       const second = await fx.stores.runs.list({ repo: 'acme/api', job: 'ci' }, { limit: 1, cursor: first.next });
       const expected = all.filter((r) => r.repo === 'acme/api' && r.job === 'ci').map((r) => r.id);
       assert.deepEqual([...first.runs, ...second.runs].map((r) => r.id), expected.slice(0, 2));
+    });
+
+    it('list pages by trigger keep the trigger across pages, every match once', async () => {
+      const expected = all.filter((r) => r.source === 'api').map((r) => r.id);
+      const seen: string[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await fx.stores.runs.list({ source: 'api', since: new Date(0) }, { limit: 2, ...(cursor !== undefined && { cursor }) });
+        seen.push(...page.runs.map((r) => r.id));
+        cursor = page.next;
+      } while (cursor !== undefined && seen.length < 50);
+      assert.equal(expected.length, 3);
+      assert.deepEqual(seen, expected);
+      const none = await fx.stores.runs.list({ source: 'rerun', repo: 'acme/api' }, { limit: 10 });
+      assert.deepEqual(none.runs, []);
     });
 
     it('list rejects a malformed cursor or limit with InvalidInputError', async () => {

@@ -42,6 +42,8 @@ test('run list query: filters, defaults and limits', () => {
   rejects(() => parseRunListQuery({ since: '2024-13-45' }), /ISO date/);
   rejects(() => parseRunListQuery({ repo: 'acme' }), /owner\/name/);
   rejects(() => parseRunListQuery({ brnach: 'main' }), /unknown query parameter 'brnach'; this endpoint takes: repo, job/);
+  assert.deepEqual(parseRunListQuery({ source: 'pull_request', repo: 'acme/api' }).filter, { repo: 'acme/api', source: 'pull_request' });
+  rejects(() => parseRunListQuery({ source: 'webhook' }), /source must be one of push, pull_request, api, rerun, got 'webhook'/);
 });
 
 test('log query: format, follow and filters', () => {
