@@ -2,24 +2,19 @@ import type Dockerode from 'dockerode';
 import type { PullPolicy } from '../config.ts';
 import { closest } from '../pipeline/suggest.ts';
 import type { Plan } from '../pipeline/types.ts';
+import { followPull, PullProgress } from '../executor/docker/pull-progress.ts';
 
 /** What `pullMissingImages` needs of dockerode. */
 export type ImageEngine = Pick<Dockerode, 'getImage' | 'pull' | 'listImages'> & { modem: Pick<Dockerode['modem'], 'followProgress'> };
 
-interface PullEvent {
-  status?: string;
-  id?: string;
-  progressDetail?: { current?: number; total?: number };
-  error?: string;
-}
-
 /**
  * Before a local run starts, pulls the plan's images the engine does not have, one at a time,
- * printing progress (`pulling alpine:3: 2/3 layers, 1.2/3.4 MB`) at most every `everyMs`: the
- * executor would pull them too, but silently, so a first run looks stuck. Failures are left to the
- * executor, which reports them on the step that needs the image; an image that cannot be had gets
- * the engine's similar images named (a typo in a tag). With `never` nothing is pulled, with `always`
- * the executor pulls each image itself.
+ * printing progress as a server step's log shows it (PullProgress: `pulling alpine:3: 12.3 MB of
+ * 48.0 MB, 1/3 layers` at most every `everyMs`, then `pulled alpine:3 in 7.2s`), so the job's
+ * output is not interleaved with it. Failures are left to the executor, which reports them on the
+ * step that needs the image; an image that cannot be had gets the engine's similar images named.
+ * With `never` nothing is pulled, with `always` the executor pulls each image itself (its progress
+ * then shows in the step's log).
  */
 export async function pullMissingImages(
   docker: ImageEngine,
@@ -36,42 +31,17 @@ export async function pullMissingImages(
       await suggest(docker, image, 'is not on this engine and the pull policy is never', say);
       continue;
     }
-    say(`pulling ${image}`);
     try {
+      const progress = new PullProgress({ image, say, now: Date.now, everyMs });
       const stream = (await docker.pull(image, { abortSignal: signal })) as NodeJS.ReadableStream;
-      const layers = new Map<string, { current: number; total: number; done: boolean }>();
-      let shownAt = Date.now();
-      await new Promise<void>((resolve, reject) => {
-        docker.modem.followProgress(stream, (err: Error | null) => (err ? reject(err) : resolve()), (event: PullEvent) => {
-          if (event.error) return;
-          if (event.id !== undefined && event.progressDetail !== undefined) {
-            const layer = layers.get(event.id) ?? { current: 0, total: 0, done: false };
-            if (event.progressDetail.total) layer.total = event.progressDetail.total;
-            if (event.progressDetail.current !== undefined) layer.current = event.progressDetail.current;
-            if (event.status === 'Pull complete' || event.status === 'Already exists') layer.done = true;
-            layers.set(event.id, layer);
-          }
-          if (Date.now() - shownAt >= everyMs) {
-            shownAt = Date.now();
-            say(`pulling ${image}: ${progressText(layers)}`);
-          }
-        });
-      });
-      say(`pulled ${image}`);
-    } catch (error) {
+      await followPull(docker.modem, stream, progress);
+      progress.done();
+    } catch {
+      // the step that needs the image says why, once; here only a hint at what the engine has
       if (signal.aborted) return;
-      say(`could not pull ${image} (${(error as Error).message}); the step that needs it will say why`);
       await suggest(docker, image, 'is not on this engine', say);
     }
   }
-}
-
-function progressText(layers: Map<string, { current: number; total: number; done: boolean }>): string {
-  const all = [...layers.values()];
-  const mb = (bytes: number): string => (bytes / 1e6).toFixed(1);
-  const current = all.reduce((sum, l) => sum + (l.done ? l.total : l.current), 0);
-  const total = all.reduce((sum, l) => sum + l.total, 0);
-  return `${all.filter((l) => l.done).length}/${all.length} layers, ${mb(current)}/${mb(total)} MB`;
 }
 
 async function present(docker: ImageEngine, image: string): Promise<boolean> {

@@ -44,6 +44,12 @@ export interface ContainerSpecRequest {
   env: Record<string, string>;
   resources?: Resources;
   workspace: Workspace;
+  /**
+   * Optional: told how a pull of `image` this start waits for goes, in lines a person reads
+   * (`pulling alpine:3.20: 12.3 MB of 48.0 MB, 1/3 layers`); never called when no pull happens, and
+   * never with a failure (the start then rejects). Called synchronously; must not throw.
+   */
+  onPull?: (line: string) => void;
 }
 
 export interface ContainerHandle {

@@ -55,7 +55,7 @@ async function execute(ctx: RunContext, att: AttemptState, step: PlannedStep, lo
   try {
     const { commands, env } = prepare(ctx, att, step);
     // secrets only ever reach the exec of each command, never the container's own environment
-    const container = await containerFor(ctx, att, step, containerEnv(env, ctx.plan.secrets, ctx.masker.values));
+    const container = await containerFor(ctx, att, step, containerEnv(env, ctx.plan.secrets, ctx.masker.values), log);
     const ms = step.timeoutMs ?? ctx.defaultTimeoutMs;
     if (ms !== undefined) {
       // the limit covers the step's commands, not the image pull or container start before them
@@ -113,6 +113,7 @@ async function containerFor(
   step: PlannedStep,
   /** without secrets: a container's create-time environment is visible to `docker inspect` */
   env: Record<string, string>,
+  log: StepLog,
 ): Promise<ContainerHandle> {
   if (!step.startsContainer) {
     const existing = att.containers.get(step.container);
@@ -123,17 +124,28 @@ async function containerFor(
   if (att.containers.has(step.container)) {
     throw new StepSetupError(`step "${step.name}" starts container ${step.container} of its group, which is already running`);
   }
-  const handle = await ctx.executor.startContainer(
-    {
-      scope: att.scope,
-      container: step.container,
-      image: step.image,
-      env,
-      ...(step.resources !== undefined && { resources: step.resources }),
-      workspace: att.workspace,
-    },
-    ctx.signal,
-  );
+  // pull progress becomes system lines of the step, in order, before whatever the start ends with
+  let pullLines: Promise<void> = Promise.resolve();
+  const onPull = (line: string): void => {
+    pullLines = pullLines.then(() => log.system(line));
+  };
+  let handle: ContainerHandle;
+  try {
+    handle = await ctx.executor.startContainer(
+      {
+        scope: att.scope,
+        container: step.container,
+        image: step.image,
+        env,
+        ...(step.resources !== undefined && { resources: step.resources }),
+        workspace: att.workspace,
+        onPull,
+      },
+      ctx.signal,
+    );
+  } finally {
+    await pullLines;
+  }
   att.containers.set(step.container, handle);
   att.containerStep.set(step.container, step.index);
   return handle;

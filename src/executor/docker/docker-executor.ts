@@ -113,7 +113,7 @@ export class DockerExecutor implements Executor {
     const spec = toContainerSpec(request, this.#options, this.#networks.forContainer(request.scope.runId));
     const { scope } = request;
     spec.name = objectName([scope.runId, scope.group, `a${scope.attempt}`, `c${request.container}`], uniqueSuffix());
-    await this.#images.ensure(request.image, signal);
+    await this.#images.ensure(request.image, signal, request.onPull);
     const container = await this.#create(spec, request, signal);
     try {
       await container.start();
@@ -209,7 +209,7 @@ export class DockerExecutor implements Executor {
         // The image was removed since it was found: find (or pull) it again, once.
         if (statusOf(err) === 404 && attempt === 1 && /image/i.test(causeOf(err))) {
           this.#images.forget(request.image);
-          await this.#images.ensure(request.image, signal);
+          await this.#images.ensure(request.image, signal, request.onPull);
           continue;
         }
         throw refusedByEngine(err, 'create', request.resources) ?? engineError(`create a container from image '${request.image}'`, err, this.#where);
