@@ -3,7 +3,9 @@
  * (100,000) finished runs stored, on the embedded database the tests use (FerretDB on PostgreSQL when
  * installed, else SQLite; or MONGODB_URI): first page unfiltered, filtered by repository (2% of the
  * runs), by status (failure, 10%) and by trigger (pull_request, 20%); p50/p99 over
- * BENCH_PAGE_REQUESTS requests each, and the ratio large/small.
+ * BENCH_PAGE_REQUESTS requests each, and the ratio large/small. Runs arrive at a steady rate of
+ * BENCH_RUNS_LARGE per BENCH_HISTORY_DAYS (90): the small set is the newest day or so, the large
+ * one adds the older history behind it, so the first page is the same newest runs in both.
  * Run: node --import tsx bench/runs-page.bench.ts   [BENCH_RUNS_LARGE=100000 BENCH_PAGE_REQUESTS=20]
  */
 import { randomBytes } from 'node:crypto';
@@ -14,6 +16,7 @@ import { loadConfig } from '../src/config.ts';
 import { buildPlan, createCatalog, parseJob } from '../src/pipeline/index.ts';
 import { createApp } from '../src/server/app.ts';
 import { openMongoStores } from '../src/store/mongo/index.ts';
+import { runBucketLabels } from '../src/store/mongo/run-buckets.ts';
 import { loginCookie } from '../test/e2e/web-followers.ts';
 import { startTestMongo } from '../test/support/mongo.ts';
 import { percentile } from '../test/support/wait.ts';
@@ -21,6 +24,7 @@ import { percentile } from '../test/support/wait.ts';
 const SMALL = Number(process.env.BENCH_RUNS_SMALL ?? 1000);
 const LARGE = Number(process.env.BENCH_RUNS_LARGE ?? 100_000);
 const REQUESTS = Number(process.env.BENCH_PAGE_REQUESTS ?? 20);
+const HISTORY_MS = Number(process.env.BENCH_HISTORY_DAYS ?? 90) * 24 * 3600_000;
 const REPOS = 50;
 const TOKEN = 'bench-token-0123456789abcdef0123';
 /** trigger and status of the n-th run: 70% push, 20% pull_request, 7% api, 3% rerun; 10% failure */
@@ -64,13 +68,14 @@ async function template(): Promise<Record<string, unknown>> {
 let stored = 0;
 async function seedTo(total: number, model: Record<string, unknown>): Promise<number> {
   const startedAt = performance.now();
-  const base = Date.now() - 60 * 24 * 3600_000;
+  const newest = Date.now();
   while (stored < total) {
     const count = Math.min(1000, total - stored);
     const runs = [];
     for (let i = 0; i < count; i++) {
       const n = stored + i;
-      const createdAt = new Date(base + n * 1000);
+      // the n-th newest run
+      const createdAt = new Date(newest - Math.floor((n * HISTORY_MS) / LARGE));
       runs.push({
         ...model,
         _id: randomBytes(12).toString('hex'),
@@ -78,6 +83,7 @@ async function seedTo(total: number, model: Record<string, unknown>): Promise<nu
         source: SOURCES[(n * 37) % SOURCES.length],
         status: n % 10 === 3 ? 'failure' : 'success',
         createdAt,
+        listBuckets: runBucketLabels(createdAt),
         startedAt: createdAt,
         finishedAt: new Date(createdAt.getTime() + 500),
       });

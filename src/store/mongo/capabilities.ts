@@ -18,6 +18,11 @@ export interface StoreCapabilities {
   arrayFilters: boolean;
   /** TTL indexes (`expireAfterSeconds`); without it, deliveries are purged by the store */
   ttlIndexes: boolean;
+  /**
+   * the server sorts and limits a find in its storage engine (with an index); without it, the
+   * runs list reads a page through time windows (run-window-list.ts)
+   */
+  sortPushdown: boolean;
 }
 
 const PROBE_ID = '__pistages_capability_probe__';
@@ -69,4 +74,26 @@ export async function detectAtomicUpdates(db: Db, log: StoreLog): Promise<boolea
     });
   }
   return atomic;
+}
+
+/**
+ * Asks the server to explain a newest-first page of `runs`. FerretDB answers `sortPushdown: false`
+ * (it reads every matching document and sorts them itself); MongoDB has no such field and serves
+ * the sort and limit from the `{createdAt: -1, _id: -1}` index.
+ */
+export async function detectSortPushdown(db: Db, log: StoreLog): Promise<boolean> {
+  let answer: Record<string, unknown>;
+  try {
+    answer = await db.command({ explain: { find: 'runs', filter: {}, sort: { createdAt: -1, _id: -1 }, limit: 1 }, verbosity: 'queryPlanner' });
+  } catch (error) {
+    if (!isNotImplemented(error)) throw error;
+    answer = { sortPushdown: false };
+  }
+  const pushdown = answer.sortPushdown !== false && answer.limitPushdown !== false;
+  if (!pushdown) {
+    log('info', 'server does not sort or limit in its storage engine; the runs list reads a page through time windows of createdAt', {
+      feature: 'sortPushdown',
+    });
+  }
+  return pushdown;
 }

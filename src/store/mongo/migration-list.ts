@@ -1,4 +1,9 @@
+import type { AnyBulkWriteOperation } from 'mongodb';
 import type { Migration } from './migrations.ts';
+import { runBucketLabels } from './run-buckets.ts';
+
+/** updates of the `listBuckets` backfill sent in one bulk write */
+const BACKFILL_BATCH = 500;
 
 /**
  * The schema history of a Pistages database, oldest first. Append new migrations; never edit or
@@ -67,6 +72,24 @@ export const MIGRATIONS: readonly Migration[] = [
     description: 'runs: list filtered by trigger (source), newest first',
     async up(db) {
       await db.collection('runs').createIndex({ source: 1, createdAt: -1, _id: -1 }, { name: 'source_createdAt_id' });
+    },
+  },
+  {
+    id: '0008-runs-list-buckets',
+    description: 'runs: listBuckets (time bucket labels of createdAt) for listing on servers without sort pushdown',
+    async up(db) {
+      type Run = { _id: string; createdAt: Date; listBuckets?: string[] };
+      const runs = db.collection<Run>('runs');
+      const missing = runs.find({ listBuckets: { $exists: false } }, { projection: { _id: 1, createdAt: 1 } });
+      let batch: AnyBulkWriteOperation<Run>[] = [];
+      for await (const run of missing) {
+        batch.push({ updateOne: { filter: { _id: run._id }, update: { $set: { listBuckets: runBucketLabels(run.createdAt) } } } });
+        if (batch.length === BACKFILL_BATCH) {
+          await runs.bulkWrite(batch, { ordered: false });
+          batch = [];
+        }
+      }
+      if (batch.length > 0) await runs.bulkWrite(batch, { ordered: false });
     },
   },
 ];

@@ -4,7 +4,7 @@ import type { ActionRegistry, ApiTokenStore, DeliveryLog, DeliveryStore, LogStor
 import { keyFingerprint } from '../secret-box.ts';
 import { MongoActionRegistry } from './action-registry.ts';
 import { MongoApiTokenStore } from './api-token-store.ts';
-import { detectArrayFilters, detectAtomicUpdates, type StoreCapabilities } from './capabilities.ts';
+import { detectArrayFilters, detectAtomicUpdates, detectSortPushdown, type StoreCapabilities } from './capabilities.ts';
 import { InsertLock, noLock } from './doc-lock.ts';
 import { MongoDeliveryLog } from './delivery-log.ts';
 import { MongoRunCredentialStore } from './run-credentials.ts';
@@ -69,11 +69,12 @@ export async function openMongoStores(client: MongoClient, dbName: string, optio
     atomicUpdates: await detectAtomicUpdates(db, log),
     arrayFilters: await detectArrayFilters(db, log),
     ttlIndexes: await ensureDeliveryTtl(db, ttlMs, log),
+    sortPushdown: await detectSortPushdown(db, log),
   };
   const lock = capabilities.atomicUpdates ? noLock : new InsertLock(db);
   const logs = new MongoLogStore(db);
   return {
-    runs: new MongoRunStore(db, { now, arrayFilters: capabilities.arrayFilters, lock }),
+    runs: new MongoRunStore(db, { now, arrayFilters: capabilities.arrayFilters, sortPushdown: capabilities.sortPushdown, lock }),
     logs,
     actions: new MongoActionRegistry(db, now, lock),
     secrets: new MongoSecretStore(db, options.secretKey, now),

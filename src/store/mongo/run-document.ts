@@ -1,5 +1,6 @@
 import type { Plan, Scalar } from '../../pipeline/types.ts';
 import type { AttemptRecord, GroupRecord, NewRun, RunRecord, StepRecord } from '../store.ts';
+import { runBucketLabels } from './run-buckets.ts';
 
 /**
  * The `runs` document. It mirrors RunRecord except where users choose the keys: `params` and step
@@ -23,6 +24,8 @@ export type RunDoc = Omit<RunRecord, 'id' | 'params' | 'plan' | 'groups'> & {
   params: NamedValue<Scalar>[];
   planJson: string;
   groups: GroupDoc[];
+  /** time bucket labels of `createdAt` for listing on servers without sort pushdown (run-buckets.ts) */
+  listBuckets: string[];
 };
 
 export function toNamedValues<T>(map: Record<string, T>): NamedValue<T>[] {
@@ -43,6 +46,7 @@ export function newRunDoc(id: string, run: NewRun, createdAt: Date): RunDoc {
     planJson: JSON.stringify(plan),
     status: 'queued',
     createdAt,
+    listBuckets: runBucketLabels(createdAt),
     groups: plan.groups.map((group) => ({ name: group.name, status: 'queued', attempt: 0, attempts: [] })),
     starts: 0,
   };
@@ -50,7 +54,7 @@ export function newRunDoc(id: string, run: NewRun, createdAt: Date): RunDoc {
 }
 
 export function toRunRecord(doc: RunDoc): RunRecord {
-  const { _id, params, planJson, groups, ...rest } = doc;
+  const { _id, params, planJson, groups, listBuckets: _buckets, ...rest } = doc;
   return {
     ...rest,
     id: _id,

@@ -6,6 +6,7 @@ import { noLock, type DocLock } from './doc-lock.ts';
 import { createApplyEvent, type ApplyEvent } from './run-apply.ts';
 import { applyEventBatch } from './run-batch.ts';
 import { decodeRunCursor, encodeRunCursor } from './run-cursor.ts';
+import { CLOCK_SKEW_MS, listByWindows } from './run-window-list.ts';
 import { newRunDoc, toRunRecord, type RunDoc } from './run-document.ts';
 import { isTerminal } from './run-updates.ts';
 
@@ -13,6 +14,8 @@ export interface MongoRunStoreOptions {
   now: () => Date;
   /** from capability detection: address array elements with arrayFilters or guarded index paths */
   arrayFilters: boolean;
+  /** from capability detection: the server sorts and limits with an index; default true */
+  sortPushdown?: boolean;
   /** serialises every change of one run where the server's updates are not atomic; default none */
   lock?: DocLock;
 }
@@ -30,10 +33,12 @@ export class MongoRunStore implements RunStore {
   readonly #now: () => Date;
   readonly #apply: ApplyEvent;
   readonly #lock: DocLock;
+  readonly #sortPushdown: boolean;
 
   constructor(db: Db, options: MongoRunStoreOptions) {
     this.#runs = db.collection<RunDoc>('runs');
     this.#now = options.now;
+    this.#sortPushdown = options.sortPushdown ?? true;
     this.#apply = createApplyEvent(this.#runs, options.arrayFilters);
     this.#lock = options.lock ?? noLock;
   }
@@ -54,7 +59,11 @@ export class MongoRunStore implements RunStore {
     return doc && toRunRecord(doc);
   }
 
-  /** Newest first (createdAt, then id); `since` keeps runs created at or after it. */
+  /**
+   * Newest first (createdAt, then id); `since` keeps runs created at or after it. One indexed query
+   * where the server sorts and limits; elsewhere a few queries over time windows (run-window-list.ts),
+   * except for `sha` and `idPrefix`, which match a handful of runs that one query finds at once.
+   */
   async list(filter: RunFilter, page: Page): Promise<RunPage> {
     if (!Number.isInteger(page.limit) || page.limit < 1) {
       throw new InvalidInputError(`page limit must be a positive integer, got ${page.limit}`);
@@ -65,17 +74,23 @@ export class MongoRunStore implements RunStore {
       const value = filter[key];
       if (value !== undefined) equal[key] = value;
     }
-    const query: Filter<RunDoc> = equal;
     const and: Filter<RunDoc>[] = [];
     if (filter.since !== undefined) and.push({ createdAt: { $gte: filter.since } });
     // ids are lowercase hex: every id starting with the prefix sorts between it and the prefix + 'g'
     if (filter.idPrefix !== undefined) and.push({ _id: { $gte: filter.idPrefix, $lt: `${filter.idPrefix}g` } });
-    if (page.cursor !== undefined) {
-      const after = decodeRunCursor(page.cursor);
+    const after = page.cursor === undefined ? undefined : decodeRunCursor(page.cursor);
+    if (after !== undefined) {
       and.push({ $or: [{ createdAt: { $lt: after.createdAt } }, { createdAt: after.createdAt, _id: { $lt: after.id } }] });
     }
-    if (and.length > 0) query.$and = and;
-    const docs = await this.#runs.find(query).sort({ createdAt: -1, _id: -1 }).limit(limit + 1).toArray();
+    const docs = this.#sortPushdown || filter.sha !== undefined || filter.idPrefix !== undefined
+      ? await this.#runs.find(and.length > 0 ? { ...equal, $and: and } : (equal as Filter<RunDoc>)).sort({ createdAt: -1, _id: -1 }).limit(limit + 1).toArray()
+      : await listByWindows(this.#runs, {
+        equal,
+        and,
+        want: limit + 1,
+        anchor: after?.createdAt.getTime() ?? this.#now().getTime() + CLOCK_SKEW_MS,
+        ...(filter.since !== undefined && { since: filter.since }),
+      });
     const runs = docs.slice(0, limit).map(toRunRecord);
     const last = runs[runs.length - 1];
     return docs.length > limit && last ? { runs, next: encodeRunCursor({ createdAt: last.createdAt, id: last.id }) } : { runs };

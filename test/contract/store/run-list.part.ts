@@ -4,10 +4,17 @@ import { InvalidInputError, type NewRun, type RunFilter, type RunRecord } from '
 import { newRun, TestClock, type MakeStores, type StoreFixture } from './fixtures.ts';
 
 const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+/** gaps between the runs of the long history: ties, bucket edges (hours), days, months, years */
+const GAPS = [0, 1, 7 * MINUTE, HOUR, 3 * HOUR, 0, 2 * DAY, 20 * MINUTE, 9 * DAY, 5 * HOUR, 40 * DAY, 1_000, 400 * DAY];
+const byNewest = (a: RunRecord, b: RunRecord): number =>
+  b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
 /** runs made by single tests, kept out of every filter case */
 const elsewhere = { repo: 'other/repo', job: 'elsewhere', branch: 'other', sha: 'zz' };
 
 export function runListContract(makeStores: MakeStores): void {
+  runListAcrossTimeContract(makeStores);
   describe('RunStore create / get / list', () => {
     const clock = new TestClock();
     let fx: StoreFixture;
@@ -138,6 +145,94 @@ export function runListContract(makeStores: MakeStores): void {
     it('list rejects a malformed cursor or limit with InvalidInputError', async () => {
       await assert.rejects(fx.stores.runs.list({}, { limit: 10, cursor: 'garbage!' }), InvalidInputError);
       await assert.rejects(fx.stores.runs.list({}, { limit: 0 }), InvalidInputError);
+    });
+  });
+}
+
+/**
+ * A long, uneven history (six years: ties, runs on hour and day edges, gaps of months and a year,
+ * one run a little ahead of the clock): every page, of every size and filter, in order, once —
+ * whatever windows an implementation reads a page through.
+ */
+function runListAcrossTimeContract(makeStores: MakeStores): void {
+  describe('RunStore list over a long history', () => {
+    const clock = new TestClock(Math.floor((Date.now() - 6 * 365 * DAY) / DAY) * DAY);
+    let fx: StoreFixture;
+    let all: RunRecord[] = [];
+
+    before(async () => {
+      fx = await makeStores(clock.now);
+      const created: RunRecord[] = [];
+      const sources = ['push', 'push', 'api', 'pull_request', 'push', 'rerun'] as const;
+      for (let i = 0; i < 90; i++) {
+        const gap = GAPS[i % GAPS.length]!;
+        // every fifth gap lands exactly on an hour (a bucket edge) instead
+        if (i % 5 === 4) clock.advance(HOUR - (clock.now().getTime() % HOUR));
+        else clock.advance(gap);
+        const repo = i % 9 === 0 ? 'acme/rare' : `acme/repo-${i % 3}`;
+        created.push(await fx.stores.runs.create(newRun({ repo, branch: 'main', job: 'ci', sha: `s${i}`, source: sources[i % sources.length]! })));
+        if (i % 4 === 1) await fx.stores.runs.finish(created[i]!.id, 'failure', 'tests failed', clock.now());
+      }
+      // stamped by a host whose clock is two minutes ahead
+      clock.advance(2 * MINUTE);
+      created.push(await fx.stores.runs.create(newRun({ repo: 'acme/repo-0', branch: 'main', job: 'ci', sha: 'ahead' })));
+      clock.advance(-2 * MINUTE);
+      const fresh = await Promise.all(created.map((run) => fx.stores.runs.get(run.id)));
+      all = fresh.map((run) => run!).sort(byNewest);
+    });
+    after(() => fx.cleanup());
+
+    const filters: [string, RunFilter, (run: RunRecord) => boolean][] = [
+      ['no filter', {}, () => true],
+      ['a rare repository (a run a year or so)', { repo: 'acme/rare' }, (r) => r.repo === 'acme/rare'],
+      ['a repository', { repo: 'acme/repo-1' }, (r) => r.repo === 'acme/repo-1'],
+      ['trigger', { source: 'api' }, (r) => r.source === 'api'],
+      ['status', { status: 'failure' }, (r) => r.status === 'failure'],
+      ['repository + trigger', { repo: 'acme/repo-0', source: 'push' }, (r) => r.repo === 'acme/repo-0' && r.source === 'push'],
+      ['a trigger no run has', { source: 'pull_request', repo: 'acme/repo-1', status: 'failure' }, (r) => r.source === 'pull_request' && r.repo === 'acme/repo-1' && r.status === 'failure'],
+    ];
+    for (const [name, filter, keep] of filters) {
+      it(`pages through ${name}: every match once, newest first, at any page size`, async () => {
+        const expected = all.filter(keep).map((r) => r.id);
+        for (const limit of [1, 4, 13, 200]) {
+          const seen: string[] = [];
+          let cursor: string | undefined;
+          let pages = 0;
+          do {
+            const page = await fx.stores.runs.list(filter, { limit, ...(cursor !== undefined && { cursor }) });
+            assert.ok(page.runs.length <= limit);
+            if (page.next !== undefined) assert.equal(page.runs.length, limit, 'a page with a next page is full');
+            seen.push(...page.runs.map((r) => r.id));
+            cursor = page.next;
+            pages++;
+          } while (cursor !== undefined && pages <= all.length + 1);
+          assert.deepEqual(seen, expected, `page size ${limit}`);
+        }
+      });
+    }
+
+    it('first pages show the newest runs, the one ahead of the clock first', async () => {
+      const page = await fx.stores.runs.list({}, { limit: 3 });
+      assert.deepEqual(page.runs.map((r) => r.sha), all.slice(0, 3).map((r) => r.sha));
+      assert.equal(page.runs[0]?.sha, 'ahead');
+    });
+
+    it('since keeps the runs created at or after it, across windows', async () => {
+      for (const back of [1, 20, 50, 85]) {
+        const since = all[back]!.createdAt;
+        const expected = all.filter((r) => r.createdAt >= since).map((r) => r.id);
+        const first = await fx.stores.runs.list({ since }, { limit: 10 });
+        assert.deepEqual(first.runs.map((r) => r.id), expected.slice(0, 10));
+        const rest = await fx.stores.runs.list({ since }, { limit: 200, ...(first.next !== undefined && { cursor: first.next }) });
+        assert.deepEqual([...first.runs, ...(first.next !== undefined ? rest.runs : [])].map((r) => r.id), expected);
+      }
+    });
+
+    it('a cursor in the middle of the history continues right after it', async () => {
+      const first = await fx.stores.runs.list({ status: 'failure' }, { limit: 7 });
+      const expected = all.filter((r) => r.status === 'failure').map((r) => r.id);
+      const second = await fx.stores.runs.list({ status: 'failure' }, { limit: 7, cursor: first.next! });
+      assert.deepEqual([...first.runs, ...second.runs].map((r) => r.id), expected.slice(0, 14));
     });
   });
 }
