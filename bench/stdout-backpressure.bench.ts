@@ -2,9 +2,10 @@
  * `pistages run` printing a step's 200 MB of output through a pipe into a slow reader (40 MB/s):
  * the process's peak RSS must stay ≤ 150 MB whatever `--log-cap` keeps (backpressure reaches
  * stdout: the run waits for the reader instead of queueing output in memory).
+ * Measures the compiled CLI, as users install it (it runs `npm run build` first).
  * Run: node --import tsx bench/stdout-backpressure.bench.ts   (needs a running dockerd; nothing is pulled)
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -12,7 +13,8 @@ import { fileURLToPath } from 'node:url';
 import Docker from 'dockerode';
 import { BUSYBOX_IMAGE, ensureTestImage } from '../test/support/images.ts';
 
-const BIN = join(dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'pistages');
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const CLI = join(ROOT, 'dist', 'cli', 'index.js');
 const READER_BYTES_PER_SECOND = 40 * 1024 * 1024;
 const TARGET_MB = 150;
 
@@ -28,7 +30,7 @@ function peakRssMb(pid: number): number | undefined {
 
 async function measure(file: string, logCap: string): Promise<{ peakMb: number; printedMb: number; seconds: number; code: number | null }> {
   const started = Date.now();
-  const child = spawn(BIN, ['run', file, '--no-workspace', '--network', 'none', '--pull', 'never', '--log-cap', logCap], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [CLI, 'run', file, '--no-workspace', '--network', 'none', '--pull', 'never', '--log-cap', logCap], { stdio: ['ignore', 'pipe', 'inherit'] });
   let peakMb = 0;
   const poll = setInterval(() => (peakMb = Math.max(peakMb, peakRssMb(child.pid as number) ?? 0)), 50);
   let printed = 0;
@@ -50,6 +52,7 @@ async function measure(file: string, logCap: string): Promise<{ peakMb: number; 
 }
 
 await ensureTestImage(new Docker(), BUSYBOX_IMAGE);
+if (spawnSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: 'inherit' }).status !== 0) throw new Error('npm run build failed');
 const dir = mkdtempSync(join(tmpdir(), 'pistages-stdout-bench-'));
 try {
   const file = join(dir, 'loud.yaml');
