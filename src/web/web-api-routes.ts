@@ -1,10 +1,9 @@
 import type { Express, RequestHandler } from 'express';
-import { TERMINAL_STATUSES } from '../pipeline/types.ts';
+import { cancelRun } from '../runs/cancel.ts';
 import { prepareRerun } from '../runs/rerun.ts';
 import { submitRun } from '../runs/submit.ts';
 import type { LogQuery } from '../store/store.ts';
 import type { ServerContext } from '../server/context.ts';
-import { conflict } from '../server/http-error.ts';
 import { loadRun } from '../server/load-run.ts';
 import { formatLogLine, sseEvent, stepNamer, toLogLineView } from '../server/log-format.ts';
 import { runMasker } from '../server/secret-mask.ts';
@@ -80,10 +79,7 @@ export function registerWebApiRoutes(app: Express, ctx: ServerContext, read: Req
 
   app.post('/ui/runs/:id/cancel', ...write, async (req, res) => {
     const run = await loadRun(ctx, String(req.params.id));
-    if (TERMINAL_STATUSES.includes(run.status)) throw conflict(`run ${run.id} already finished (${run.status}); nothing to cancel`, { status: run.status });
-    const updated = await ctx.runs.requestCancel(run.id);
-    if (updated === null) throw conflict(`run ${run.id} disappeared while cancelling`);
-    ctx.onCancel?.(run.id);
+    const updated = await cancelRun(ctx, run);
     res.status(202).json({ id: run.id, status: updated.status, cancelRequested: true });
   });
 

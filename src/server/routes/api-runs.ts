@@ -1,12 +1,11 @@
 import type { Express, Response } from 'express';
-import { TERMINAL_STATUSES } from '../../pipeline/types.ts';
+import { cancelRun } from '../../runs/cancel.ts';
 import { compileOrThrow } from '../../runs/compile.ts';
 import { prepareRerun } from '../../runs/rerun.ts';
 import { runCatalog } from '../../runs/run-actions.ts';
 import { withSecretScope, type SecretGrant } from '../../runs/secret-scope.ts';
 import { submitRun } from '../../runs/submit.ts';
 import type { ServerContext } from '../context.ts';
-import { conflict } from '../http-error.ts';
 import { acceptBody } from '../middleware/body.ts';
 import { assertKnownKeys, flag, parseRunListQuery } from '../query.ts';
 import { parseRunRequest } from '../run-request.ts';
@@ -54,12 +53,7 @@ export function registerRunRoutes(app: Express, ctx: ServerContext): void {
   app.post('/api/runs/:id/cancel', async (req, res) => {
     assertKnownKeys(req.query, []);
     const run = await loadRun(ctx, req.params.id);
-    if (TERMINAL_STATUSES.includes(run.status)) {
-      throw conflict(`run ${run.id} already finished (${run.status}); nothing to cancel`, { status: run.status });
-    }
-    const updated = await ctx.runs.requestCancel(run.id);
-    if (updated === null) throw conflict(`run ${run.id} disappeared while cancelling`);
-    ctx.onCancel?.(run.id);
+    const updated = await cancelRun(ctx, run);
     res.status(202).json({ id: run.id, status: updated.status, cancelRequested: true });
   });
 
