@@ -5,6 +5,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { MongoClient } from 'mongodb';
 import { childCommand, serviceUser } from './child-command.ts';
 import { lockDataDir, type DataDirLock } from './data-dir-lock.ts';
+import { diskSpaceProblem } from './disk-space.ts';
 import { ferretdbArgs, findFerretdb, freeLoopbackPort, NoDatabaseError, type FerretdbHandler } from './ferretdb.ts';
 import { ensureFerretdbDatabase, findPostgres, postgresArgs, prepareCluster, unreachableFor, type PostgresCluster } from './postgres-cluster.ts';
 import { superviseProcess, type Supervised, type SupervisorLog } from './supervised-process.ts';
@@ -43,7 +44,7 @@ export interface EmbeddedMongo {
   handler: FerretdbHandler;
   /** `up`; `restarting` after a crash until the server serves again; `down` when restarts keep failing or after stop() */
   status(): EmbeddedStatus;
-  /** resolves when `up`, else rejects with the status detail (a readiness check) */
+  /** resolves when `up` with room to write, else rejects with the status detail or the disk's state (a readiness check) */
   check(): Promise<void>;
   /** pids of the servers now running, for tests and diagnostics */
   pids(): { ferretdb: number | undefined; postgres: number | undefined };
@@ -107,6 +108,8 @@ export async function startEmbeddedMongo(options: EmbeddedMongoOptions): Promise
       check: async () => {
         const now = combinedStatus(handler, postgres, ferretdb);
         if (now.state !== 'up') throw new Error(`embedded database ${now.state}: ${now.detail}`);
+        const full = await diskSpaceProblem(dataDir);
+        if (full !== undefined) throw new Error(`embedded database: ${full}`);
       },
       pids: () => ({ ferretdb: ferretdb.pid(), postgres: postgres?.pid() }),
       stop: () => {

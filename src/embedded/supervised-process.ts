@@ -99,7 +99,8 @@ export async function superviseProcess(options: SuperviseOptions): Promise<Super
       const how = child.signalCode !== null ? `signal ${child.signalCode}` : `code ${child.exitCode}`;
       if (Date.now() - upSince >= stableMs) failures = 0;
       options.log.error({ process: options.name, pid: child.pid, exit: how, output: output.slice(-1000) }, `the embedded ${options.name} exited; restarting it`);
-      scheduleRestart(`${options.name} exited (${how})`);
+      const cause = causeLine(output);
+      scheduleRestart(`${options.name} exited (${how})${cause === undefined ? '' : `: ${cause}`}`);
     });
   };
 
@@ -119,7 +120,8 @@ export async function superviseProcess(options: SuperviseOptions): Promise<Super
         () => options.log.info({ process: options.name, pid: current?.child.pid }, `restarted the embedded ${options.name}`),
         (err: unknown) => {
           options.log.warn({ process: options.name, err }, `could not restart the embedded ${options.name}`);
-          scheduleRestart(`${options.name} did not start again: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
+          const text = err instanceof Error ? err.message : String(err);
+          scheduleRestart(`${options.name} did not start again: ${causeLine(text) ?? text.split('\n')[0]}`);
         },
       );
     }, delayMs);
@@ -145,4 +147,15 @@ export async function superviseProcess(options: SuperviseOptions): Promise<Super
       return stopping;
     },
   };
+}
+
+/**
+ * The line of a server's output that says why it stopped (PostgreSQL's last PANIC or FATAL line,
+ * else its last ERROR), without the time stamp: "FATAL:  could not write to file ...: No space
+ * left on device" tells an operator more than the exit code.
+ */
+export function causeLine(output: string): string | undefined {
+  const lines = output.split('\n').map((line) => line.trim()).filter((line) => line !== '');
+  const worst = lines.findLast((line) => /\b(PANIC|FATAL):/.test(line)) ?? lines.findLast((line) => /\bERROR:/.test(line));
+  return worst?.replace(/^.*?\b(PANIC|FATAL|ERROR):\s*/, '$1: ');
 }

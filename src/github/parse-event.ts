@@ -67,9 +67,9 @@ function repoRef(r: PayloadReader): RepoRef {
 }
 
 function parsePush(p: PayloadReader): PushEvent {
-  const after = p.str('after');
+  const after = p.sha('after');
   const deleted = p.optBool('deleted') === true || isDeletedSha(after);
-  const event: PushEvent = { kind: 'push', ...base(p), ref: p.str('ref'), before: p.str('before'), after, deleted };
+  const event: PushEvent = { kind: 'push', ...base(p), ref: p.str('ref'), before: p.sha('before'), after, deleted };
   const changedFiles = listedChanges(p, deleted);
   if (changedFiles !== undefined) event.changedFiles = changedFiles;
   return event;
@@ -112,7 +112,7 @@ function parsePullRequest(p: PayloadReader): PullRequestEvent | IgnoredEvent {
     ...common,
     action: action as PullRequestEvent['action'],
     number: p.optInt('number') ?? pr.int('number'),
-    headSha: head.str('sha'),
+    headSha: head.sha('sha'),
     headRef: head.str('ref'),
     baseBranch: pr.obj('base').str('ref'),
     ...optional('baseSha', pr.obj('base').optStr('sha')),
@@ -141,7 +141,7 @@ function parseCheckRun(p: PayloadReader): RerunEvent | IgnoredEvent {
     kind: 'rerun',
     ...base(p),
     scope: 'check_run',
-    headSha: checkRun.str('head_sha'),
+    headSha: checkRun.sha('head_sha'),
     checkName: checkRun.str('name'),
     failedOnly,
   };
@@ -154,5 +154,5 @@ function parseCheckRun(p: PayloadReader): RerunEvent | IgnoredEvent {
 function parseCheckSuite(p: PayloadReader): RerunEvent | IgnoredEvent {
   const action = p.str('action');
   if (action !== 'rerequested') return ignored(`check_suite action '${action}' starts nothing`);
-  return { kind: 'rerun', ...base(p), scope: 'check_suite', headSha: p.obj('check_suite').str('head_sha'), failedOnly: false };
+  return { kind: 'rerun', ...base(p), scope: 'check_suite', headSha: p.obj('check_suite').sha('head_sha'), failedOnly: false };
 }

@@ -12,13 +12,15 @@ export class PayloadError extends Error {
     expected: string,
     found: unknown,
   ) {
-    super(`${event} payload: '${field}' should be ${expected}, but it is ${describe(found)}`);
+    super(`${event} payload: '${field}' should be ${expected}, but it is ${describe(found, expected)}`);
     this.name = 'PayloadError';
   }
 }
 
-function describe(value: unknown): string {
+function describe(value: unknown, expected: string): string {
   if (value === undefined) return 'missing';
+  // a string of the wrong form: say so (quoting it could repeat whatever a sender put there)
+  if (typeof value === 'string' && expected.startsWith('a commit sha')) return `a string of ${value.length} characters that is not one`;
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'a list';
   return `a ${typeof value}`;
@@ -67,6 +69,13 @@ export class PayloadReader {
   str(key: string): string {
     const value = this.#value[key];
     if (typeof value !== 'string' || value === '') this.#fail(key, 'a non-empty string');
+    return value;
+  }
+
+  /** a commit sha (40 hex characters, or 64 in a SHA-256 repository); anything else would only 404 later, on every retry */
+  sha(key: string): string {
+    const value = this.str(key);
+    if (!/^(?:[0-9a-f]{40}|[0-9a-f]{64})$/.test(value)) this.#fail(key, 'a commit sha (40 hexadecimal characters)');
     return value;
   }
 

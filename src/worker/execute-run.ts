@@ -1,6 +1,7 @@
 import type { RunEvent, RunStatusEvent } from '../executor/events.ts';
 import { beyondCapacity } from '../executor/capacity.ts';
 import type { Executor } from '../executor/executor.ts';
+import { createMasker } from '../executor/log/mask.ts';
 import type { runJob as RunJob } from '../executor/run-job.ts';
 import { TERMINAL_STATUSES } from '../pipeline/types.ts';
 import type { RunQueue } from '../scheduler/queue.ts';
@@ -10,6 +11,7 @@ import { watchEngine } from './engine-watch.ts';
 import { EventWriter } from './event-writer.ts';
 import type { WorkerLogger } from './logger.ts';
 import { closeStaleAttempts } from './stale-attempts.ts';
+import { diskFullMessage, isDiskFull, retryDatabaseWrite } from './store-retry.ts';
 
 /** how long the worker keeps trying a run's status and log writes while the database is unreachable */
 const STORE_RETRY_MS = 60_000;
@@ -130,7 +132,8 @@ export async function executeRun(deps: ExecuteRunDeps, run: RunRecord, control: 
   const engine = watchEngine(deps.executor);
   // once stopping, the steps and groups left are stored in one write, however many there are
   // a database restart mid-run delays the run's writes instead of failing the run
-  const writer = new EventWriter({ runs, logs: deps.logs, batching: () => control.controller.signal.aborted, retryForMs: STORE_RETRY_MS });
+  const masker = createMasker([...Object.values(secrets), ...Object.values(credentials)]);
+  const writer = new EventWriter({ runs, logs: deps.logs, batching: () => control.controller.signal.aborted, retryForMs: STORE_RETRY_MS, mask: (text) => masker.maskText(text) });
   let requeueDelayMs: number | undefined;
   // once the final status is stored the run is no longer held (a heartbeat then reports it lost)
   let finalWritten = false;
@@ -175,7 +178,9 @@ export async function executeRun(deps: ExecuteRunDeps, run: RunRecord, control: 
     if (control.reason === 'lease-lost' && !finalWritten) return;
     // a store write failed or the plan was unusable: say so on the run rather than leave it `running`
     log.error({ err, runId: run.id }, 'worker: run failed outside its steps');
-    await runs.finish(run.id, 'error', `internal error while running the job: ${err instanceof Error ? err.message : String(err)}`, now());
+    const message = isDiskFull(err) ? diskFullMessage(err) : `internal error while running the job: ${err instanceof Error ? err.message : String(err)}`;
+    // the database may be restarting, or need a moment of space, to take this last write
+    await retryDatabaseWrite(() => runs.finish(run.id, 'error', message, now()), STORE_RETRY_MS, { diskFull: 'retry' });
     return;
   }
   if (requeueDelayMs !== undefined) await deps.queue.enqueue(run.id, { delayMs: requeueDelayMs });

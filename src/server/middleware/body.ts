@@ -24,9 +24,19 @@ export function acceptBody(kinds: BodyKind[], limitBytes: number): RequestHandle
     const what = sent === undefined ? 'no Content-Type' : `Content-Type ${sent}`;
     next(new HttpError(415, 'unsupported_media_type', `this endpoint does not accept ${what}; send Content-Type: ${accepted.filter((t) => !t.includes('x-')).join(' or ')}`));
   };
+  // bytes that are not UTF-8 would reach the job as U+FFFD replacement characters: refuse them
+  const utf8 = new TextDecoder('utf-8', { fatal: true });
+  const verify = (_req: unknown, _res: unknown, buf: Buffer, encoding: string): void => {
+    if (!/^utf-?8$/i.test(encoding)) return;
+    try {
+      utf8.decode(buf);
+    } catch {
+      throw new HttpError(400, 'invalid_request', 'the request body is not valid UTF-8; send the file as UTF-8 text');
+    }
+  };
   const parsers: RequestHandler[] = [];
-  if (kinds.includes('yaml')) parsers.push(express.text({ type: TYPES.yaml, limit: limitBytes, defaultCharset: 'utf-8' }));
-  if (kinds.includes('json')) parsers.push(express.json({ type: TYPES.json, limit: limitBytes, strict: true }));
+  if (kinds.includes('yaml')) parsers.push(express.text({ type: TYPES.yaml, limit: limitBytes, defaultCharset: 'utf-8', verify }));
+  if (kinds.includes('json')) parsers.push(express.json({ type: TYPES.json, limit: limitBytes, strict: true, verify }));
   // a NUL is no text a job file can mean, and the store refuses it: say so rather than fail later
   const refuseNul: RequestHandler = (req, _res, next) => {
     if (typeof req.body === 'string' && req.body.includes('\u0000')) {

@@ -21,6 +21,7 @@ function fromBodyParser(error: { type?: unknown; limit?: unknown }): HttpError |
       // the parser's own message quotes the body, which may hold a secret: never repeat it
       return new HttpError(400, 'malformed_json', 'request body is not valid JSON');
     case 'encoding.unsupported':
+      return new HttpError(415, 'unsupported_media_type', 'the body\'s Content-Encoding is not supported; send it uncompressed, or as gzip, deflate or br');
     case 'charset.unsupported':
       return new HttpError(415, 'unsupported_media_type', 'send the body as UTF-8 (charset=utf-8)');
     case 'request.aborted':

@@ -27,8 +27,9 @@ export function runEventUpdate(event: RunStatusEvent): FieldUpdate {
     update.$min = { startedAt: event.at };
   } else if (isTerminal(event.status)) {
     update.$set.finishedAt = event.at;
-    // nobody holds a finished run; `worker` stays as the record of who ran it
-    update.$unset = { leaseUntil: '' };
+    // nobody holds a finished run; `worker` stays as the record of who ran it. A message left by an
+    // earlier start ("…; retrying in 2 s") is not about this outcome: it goes unless one is given
+    update.$unset = event.message === undefined ? { leaseUntil: '', message: '' } : { leaseUntil: '' };
   } else if (event.status === 'queued') {
     // handed back by its worker (shutdown, engine failure): claimable again at once
     update.$unset = { leaseUntil: '' };

@@ -15,6 +15,13 @@ describe('run event updates', () => {
     assert.deepEqual(runEventUpdate({ type: 'run', runId: 'r', status: 'queued', at }), { $set: { status: 'queued' }, $unset: { leaseUntil: '' } });
   });
 
+  it('run: a final status without a message clears the message an earlier start left (an engine retry)', () => {
+    assert.deepEqual(runEventUpdate({ type: 'run', runId: 'r', status: 'success', at }), {
+      $set: { status: 'success', finishedAt: at },
+      $unset: { leaseUntil: '', message: '' },
+    });
+  });
+
   it('group: sets group and attempt, keeps the latest attempt number, times the attempt', () => {
     const update = groupEventUpdate({ type: 'group', runId: 'r', group: 'g', attempt: 2, status: 'running', at }, 'groups.$[g]', 'groups.$[g].attempts.$[a]');
     assert.deepEqual(update, {
