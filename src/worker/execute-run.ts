@@ -178,7 +178,8 @@ export async function executeRun(deps: ExecuteRunDeps, run: RunRecord, control: 
     if (control.reason === 'lease-lost' && !finalWritten) return;
     // a store write failed or the plan was unusable: say so on the run rather than leave it `running`
     log.error({ err, runId: run.id }, 'worker: run failed outside its steps');
-    const message = isDiskFull(err) ? diskFullMessage(err) : `internal error while running the job: ${err instanceof Error ? err.message : String(err)}`;
+    // an error's text may quote what a step printed: masked like everything else stored
+    const message = masker.maskText(isDiskFull(err) ? diskFullMessage(err) : `internal error while running the job: ${err instanceof Error ? err.message : String(err)}`);
     // the database may be restarting, or need a moment of space, to take this last write
     await retryDatabaseWrite(() => runs.finish(run.id, 'error', message, now()), STORE_RETRY_MS, { diskFull: 'retry' });
     return;
