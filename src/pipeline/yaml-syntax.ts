@@ -171,6 +171,10 @@ function genericProblem(doc: Document, src: SourceLines, error: YAMLError): Synt
         return { ...pos, message: `\`${text}\` has no ':' after it; write \`${text}: <value>\`` };
       }
   }
+  // the parser recurses per nesting level; thousands of `[` or `{` exhaust its stack
+  if (/call stack size/i.test(error.message)) {
+    return { ...pos, message: 'the YAML here nests lists or maps thousands of levels deep, more than a job file can hold; flatten the structure (a job needs a few levels at most)' };
+  }
   return { ...pos, message: `YAML syntax error: ${lowerFirst(error.message)}; check the indentation and quoting of this line and the one above` };
 }
 

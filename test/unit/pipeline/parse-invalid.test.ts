@@ -36,3 +36,11 @@ describe('invalid job files', () => {
     });
   }
 });
+
+test('YAML nested thousands of levels deep is refused with a message about depth, not the parser\'s stack', () => {
+  const text = `name: Deep\nimage: x\nwith: ${'{a: '.repeat(10_000)}1${'}'.repeat(10_000)}\nrun: echo\n`;
+  const { job, issues } = parseJob(text, 'deep.yaml');
+  assert.equal(job, undefined);
+  assert.ok(issues.some((i) => /nests lists or maps thousands of levels deep/.test(i.message)), issues.map(formatIssue).join('\n'));
+  assert.ok(issues.every((i) => !/call stack/i.test(i.message)));
+});
