@@ -22,6 +22,7 @@ import { createReportTrigger } from './runs/report-trigger.ts';
 import type { SubmitDeps } from './runs/submit.ts';
 import { AgendaQueue } from './scheduler/agenda/agenda-queue.ts';
 import { openChangeFeed, openMongoStores } from './store/mongo/index.ts';
+import { startListBucketsBackfill } from './store/mongo/list-buckets-backfill.ts';
 import { startRetention } from './store/mongo/retention.ts';
 import type { ActionRegistry, ApiTokenStore, ChangeFeed, DeliveryLog, LogStore, RunStore, SecretStore } from './store/store.ts';
 import { Worker } from './worker/worker.ts';
@@ -121,6 +122,10 @@ export async function buildServices(config: Config, options: ServiceOptions): Pr
     if (options.github === true && config.retentionMs !== undefined) {
       const retention = startRetention({ db, retentionMs: config.retentionMs, deleteRuns: config.retentionRuns === 'delete', log });
       cleanups.push(() => retention.stop());
+    }
+    if (options.github === true) {
+      const backfill = startListBucketsBackfill({ db, log });
+      cleanups.push(() => backfill.stop());
     }
     const workerId = options.workerId ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
     const queue = await AgendaQueue.open({

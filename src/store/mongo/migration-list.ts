@@ -1,9 +1,5 @@
-import type { AnyBulkWriteOperation } from 'mongodb';
+import { recordListBucketsBackfill } from './list-buckets-flag.ts';
 import type { Migration } from './migrations.ts';
-import { runBucketLabels } from './run-buckets.ts';
-
-/** updates of the `listBuckets` backfill sent in one bulk write */
-const BACKFILL_BATCH = 500;
 
 /**
  * The schema history of a Pistages database, oldest first. Append new migrations; never edit or
@@ -77,19 +73,10 @@ export const MIGRATIONS: readonly Migration[] = [
   {
     id: '0008-runs-list-buckets',
     description: 'runs: listBuckets (time bucket labels of createdAt) for listing on servers without sort pushdown',
+    // records that runs stored before it need the field; the server fills them in the background
+    // (list-buckets-backfill.ts), since on FerretDB a large history would take hours
     async up(db) {
-      type Run = { _id: string; createdAt: Date; listBuckets?: string[] };
-      const runs = db.collection<Run>('runs');
-      const missing = runs.find({ listBuckets: { $exists: false } }, { projection: { _id: 1, createdAt: 1 } });
-      let batch: AnyBulkWriteOperation<Run>[] = [];
-      for await (const run of missing) {
-        batch.push({ updateOne: { filter: { _id: run._id }, update: { $set: { listBuckets: runBucketLabels(run.createdAt) } } } });
-        if (batch.length === BACKFILL_BATCH) {
-          await runs.bulkWrite(batch, { ordered: false });
-          batch = [];
-        }
-      }
-      if (batch.length > 0) await runs.bulkWrite(batch, { ordered: false });
+      await recordListBucketsBackfill(db, new Date());
     },
   },
 ];

@@ -10,6 +10,7 @@ import { MongoDeliveryLog } from './delivery-log.ts';
 import { MongoRunCredentialStore } from './run-credentials.ts';
 import { MongoReportStateStore } from './report-state.ts';
 import { DEFAULT_DELIVERY_TTL_MS, ensureDeliveryTtl, MongoDeliveryStore } from './delivery-store.ts';
+import { ListBucketsFlag } from './list-buckets-flag.ts';
 import { MongoLogStore } from './log-store.ts';
 import { MIGRATIONS } from './migration-list.ts';
 import { migrate } from './migrations.ts';
@@ -28,6 +29,8 @@ export interface MongoStoreOptions {
   log?: StoreLog;
   /** how long to wait for a migration another process is applying; default 60 s */
   migrationWaitMs?: number;
+  /** how often the runs store reads the `listBuckets` backfill flag while it is pending; default 10 s */
+  listBucketsRecheckMs?: number;
 }
 
 export interface MongoStores {
@@ -72,9 +75,11 @@ export async function openMongoStores(client: MongoClient, dbName: string, optio
     sortPushdown: await detectSortPushdown(db, log),
   };
   const lock = capabilities.atomicUpdates ? noLock : new InsertLock(db);
+  const bucketsFlag = new ListBucketsFlag(db, { ...(options.listBucketsRecheckMs !== undefined && { recheckMs: options.listBucketsRecheckMs }) });
+  if (!capabilities.sortPushdown) await bucketsFlag.isComplete();
   const logs = new MongoLogStore(db);
   return {
-    runs: new MongoRunStore(db, { now, arrayFilters: capabilities.arrayFilters, sortPushdown: capabilities.sortPushdown, lock }),
+    runs: new MongoRunStore(db, { now, arrayFilters: capabilities.arrayFilters, sortPushdown: capabilities.sortPushdown, lock, listBucketsComplete: () => bucketsFlag.isComplete() }),
     logs,
     actions: new MongoActionRegistry(db, now, lock),
     secrets: new MongoSecretStore(db, options.secretKey, now),

@@ -18,6 +18,11 @@ export interface MongoRunStoreOptions {
   sortPushdown?: boolean;
   /** serialises every change of one run where the server's updates are not atomic; default none */
   lock?: DocLock;
+  /**
+   * whether every run has `listBuckets` (list-buckets-flag.ts); until then a server without sort
+   * pushdown lists with one query too; default: always
+   */
+  listBucketsComplete?: () => Promise<boolean>;
 }
 
 /** Most runs one page returns, whatever the caller asks. */
@@ -34,6 +39,7 @@ export class MongoRunStore implements RunStore {
   readonly #apply: ApplyEvent;
   readonly #lock: DocLock;
   readonly #sortPushdown: boolean;
+  readonly #bucketsComplete: () => Promise<boolean>;
 
   constructor(db: Db, options: MongoRunStoreOptions) {
     this.#runs = db.collection<RunDoc>('runs');
@@ -41,6 +47,7 @@ export class MongoRunStore implements RunStore {
     this.#sortPushdown = options.sortPushdown ?? true;
     this.#apply = createApplyEvent(this.#runs, options.arrayFilters);
     this.#lock = options.lock ?? noLock;
+    this.#bucketsComplete = options.listBucketsComplete ?? (() => Promise.resolve(true));
   }
 
   /** every change of an existing run goes through here (see DocLock) */
@@ -62,7 +69,8 @@ export class MongoRunStore implements RunStore {
   /**
    * Newest first (createdAt, then id); `since` keeps runs created at or after it. One indexed query
    * where the server sorts and limits; elsewhere a few queries over time windows (run-window-list.ts),
-   * except for `sha` and `idPrefix`, which match a handful of runs that one query finds at once.
+   * except for `sha` and `idPrefix`, which match a handful of runs that one query finds at once, and
+   * while runs stored before `listBuckets` existed still lack it (the backfill is not done).
    */
   async list(filter: RunFilter, page: Page): Promise<RunPage> {
     if (!Number.isInteger(page.limit) || page.limit < 1) {
@@ -82,7 +90,8 @@ export class MongoRunStore implements RunStore {
     if (after !== undefined) {
       and.push({ $or: [{ createdAt: { $lt: after.createdAt } }, { createdAt: after.createdAt, _id: { $lt: after.id } }] });
     }
-    const docs = this.#sortPushdown || filter.sha !== undefined || filter.idPrefix !== undefined
+    const oneQuery = this.#sortPushdown || filter.sha !== undefined || filter.idPrefix !== undefined || !(await this.#bucketsComplete());
+    const docs = oneQuery
       ? await this.#runs.find(and.length > 0 ? { ...equal, $and: and } : (equal as Filter<RunDoc>)).sort({ createdAt: -1, _id: -1 }).limit(limit + 1).toArray()
       : await listByWindows(this.#runs, {
         equal,
