@@ -10,6 +10,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Executor } from '../src/executor/executor.ts';
+import { runBucketLabels } from '../src/store/mongo/run-buckets.ts';
 import { percentile, waitFor } from '../test/support/wait.ts';
 import { IMAGE, startWorld } from '../test/support/worker-world.ts';
 
@@ -59,7 +60,8 @@ async function seedTo(total: number, model: { run: Record<string, unknown>; log:
       const n = stored + i;
       const id = randomBytes(12).toString('hex');
       const createdAt = new Date(base + n * 1000);
-      runs.push({ ...model.run, _id: id, repo: `acme/repo-${n % REPOS}`, createdAt, startedAt: createdAt, finishedAt: new Date(createdAt.getTime() + 500) });
+      // the list's time-bucket labels follow createdAt, as the store writes them on create
+      runs.push({ ...model.run, _id: id, repo: `acme/repo-${n % REPOS}`, createdAt, listBuckets: runBucketLabels(createdAt), startedAt: createdAt, finishedAt: new Date(createdAt.getTime() + 500) });
       const { _id: _ignored, ...log } = model.log;
       logs.push({ ...log, runId: id, tick: n });
     }
