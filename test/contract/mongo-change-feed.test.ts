@@ -5,8 +5,9 @@ import { openMongoStores, type MongoStores } from '../../src/store/mongo/index.t
 import { detectChangeStreams, openChangeFeed } from '../../src/store/mongo/change-feed.ts';
 import type { StoreLog } from '../../src/store/mongo/store-log.ts';
 import type { ChangeFeed } from '../../src/store/store.ts';
-import { createLogHub, type FollowUpdate } from '../../src/web/log-hub.ts';
+import { createLogHub } from '../../src/web/log-hub.ts';
 import { startTestMongo, type TestMongo } from '../support/mongo.ts';
+import { collectFollow } from '../support/log-follower.ts';
 import { waitFor } from '../support/wait.ts';
 import { newRun } from './store/fixtures.ts';
 
@@ -20,18 +21,6 @@ import { newRun } from './store/fixtures.ts';
 const NEVER = 1e9;
 
 const logLine = (runId: string, seq: number, line: string) => ({ type: 'log' as const, runId, group: 'build', step: 0, attempt: 1, seq, stream: 'stdout' as const, line, at: new Date() });
-
-/** follows a run in the background, keeping what arrives */
-function follow(updates: AsyncGenerator<FollowUpdate>) {
-  const got = { texts: [] as string[], end: undefined as FollowUpdate['end'] };
-  const done = (async () => {
-    for await (const update of updates) {
-      got.texts.push(...update.lines.map((l) => l.line));
-      if (update.end !== undefined) got.end = update.end;
-    }
-  })();
-  return { got, done };
-}
 
 describe('MongoDB change feed', () => {
   let mongo: TestMongo;
@@ -89,7 +78,7 @@ describe('MongoDB change feed', () => {
     await stores.runs.apply({ type: 'run', runId: run.id, status: 'running', at: new Date() });
     await stores.logs.append([logLine(run.id, 0, 'before')]);
     const abort = new AbortController();
-    const follower = follow(hub.follow(run.id, {}, abort.signal));
+    const follower = collectFollow(hub.follow(run.id, {}, abort.signal));
     try {
       await waitFor('the line written before following', () => follower.got.texts.includes('before'), { timeoutMs: 20_000 });
       if (feed) {

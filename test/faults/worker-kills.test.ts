@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { RunRecord, StoredLogLine } from '../../src/store/store.ts';
 import { leftoversOf } from '../support/engine-leftovers.ts';
-import { spawnWorker, type WorkerProcess } from '../support/worker-processes.ts';
+import { killAll, spawnWorker, type WorkerProcess } from '../support/worker-processes.ts';
 import { waitFor } from '../support/wait.ts';
 import { IMAGE, SECRET_KEY, startWorld, type World } from '../support/worker-world.ts';
 
@@ -42,8 +42,7 @@ describe('worker SIGKILL', () => {
   });
 
   after(async () => {
-    for (const p of processes) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
-    await Promise.all(processes.map((p) => p.exited));
+    await killAll(processes);
     await world?.close();
     console.log(['', 'fault                                         injected   outcome', ...summary].join('\n'));
   });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { RunEvent } from '../../src/executor/events.ts';
 import { waitFor } from '../support/wait.ts';
-import { spawnWorker, type WorkerProcess } from '../support/worker-processes.ts';
+import { killAll, spawnWorker, type WorkerProcess } from '../support/worker-processes.ts';
 import { IMAGE, SECRET_KEY, startWorld, type World } from '../support/worker-world.ts';
 
 /**
@@ -18,8 +18,7 @@ before(async () => {
 });
 
 after(async () => {
-  for (const p of processes) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
-  await Promise.all(processes.map((p) => p.exited));
+  await killAll(processes);
   await world.close();
 });
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { RunRecord } from '../../src/store/store.ts';
-import { spawnWorker, type WorkerProcess } from '../support/worker-processes.ts';
+import { killAll, spawnWorker, type WorkerProcess } from '../support/worker-processes.ts';
 import { waitFor, waitForProgress } from '../support/wait.ts';
 import { IMAGE, SECRET_KEY, startWorld, type World } from '../support/worker-world.ts';
 
@@ -21,8 +21,7 @@ before(async () => {
 });
 
 after(async () => {
-  for (const p of processes) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
-  await Promise.all(processes.map((p) => p.exited));
+  await killAll(processes);
   await world.close();
 });
 

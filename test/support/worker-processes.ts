@@ -43,3 +43,9 @@ export function spawnWorker(env: { uri: string; dbName: string; secretKeyHex: st
   if (child.pid === undefined) throw new Error('could not spawn the worker process');
   return { child, pid: child.pid, output: () => tail, exited };
 }
+
+/** SIGKILLs every worker process still running and waits until all have exited. */
+export async function killAll(processes: readonly WorkerProcess[]): Promise<void> {
+  for (const p of processes) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
+  await Promise.all(processes.map((p) => p.exited));
+}

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Status } from '../../../src/pipeline/types.ts';
 import type { ChangeFeed, ChangeListener, LogQuery, StoredLogLine } from '../../../src/store/store.ts';
-import { createLogHub, type FollowUpdate } from '../../../src/web/log-hub.ts';
+import { createLogHub } from '../../../src/web/log-hub.ts';
+import { collectFollow } from '../../support/log-follower.ts';
 import { waitFor } from '../../support/wait.ts';
 
 /** longer than any test may take: a line arriving on such a poll would time the test out */
@@ -58,18 +59,6 @@ function fakeFeed(initiallyOpen = true) {
   };
 }
 
-/** collects a follower's lines in the background */
-function follower(updates: AsyncGenerator<FollowUpdate>) {
-  const got = { texts: [] as string[], end: undefined as FollowUpdate['end'] };
-  const done = (async () => {
-    for await (const update of updates) {
-      got.texts.push(...update.lines.map((l) => l.line));
-      if (update.end !== undefined) got.end = update.end;
-    }
-  })();
-  return { got, done };
-}
-
 describe('log hub with a change feed', () => {
   it('a change drains the run at once: lines and the end arrive without any poll', async () => {
     const data = fakeRuns();
@@ -77,8 +66,8 @@ describe('log hub with a change feed', () => {
     const hub = createLogHub({ runs: data.runs, logs: data.logs, pollMs: NEVER, feedPollMs: NEVER, changes: changes.feed });
     data.write('r1', 'one');
     const abort = new AbortController();
-    const a = follower(hub.follow('r1', {}, abort.signal));
-    const b = follower(hub.follow('r1', {}, abort.signal));
+    const a = collectFollow(hub.follow('r1', {}, abort.signal));
+    const b = collectFollow(hub.follow('r1', {}, abort.signal));
     await waitFor('the lines written before following', () => a.got.texts.length === 1 && b.got.texts.length === 1, { timeoutMs: 5000 });
     data.write('r1', 'two');
     changes.changed('r1');
@@ -99,7 +88,7 @@ describe('log hub with a change feed', () => {
     const changes = fakeFeed();
     const hub = createLogHub({ runs: data.runs, logs: data.logs, pollMs: NEVER, feedPollMs: NEVER, changes: changes.feed });
     const abort = new AbortController();
-    const a = follower(hub.follow('r1', {}, abort.signal));
+    const a = collectFollow(hub.follow('r1', {}, abort.signal));
     await waitFor('the first drain', () => data.state.reads === 2, { timeoutMs: 5000 });
     changes.changed('r2');
     changes.changed('unknown');
@@ -117,7 +106,7 @@ describe('log hub with a change feed', () => {
     const changes = fakeFeed();
     const hub = createLogHub({ runs: data.runs, logs: data.logs, pollMs: 10, feedPollMs: NEVER, changes: changes.feed });
     const abort = new AbortController();
-    const a = follower(hub.follow('r1', {}, abort.signal));
+    const a = collectFollow(hub.follow('r1', {}, abort.signal));
     await waitFor('the first drain', () => data.state.reads >= 2, { timeoutMs: 5000 });
     changes.setOpen(false);
     // not told by the feed: only the fallback poll can deliver it
@@ -132,7 +121,7 @@ describe('log hub with a change feed', () => {
     const late = fakeFeed(false);
     const hub2 = createLogHub({ runs: quiet.runs, logs: quiet.logs, pollMs: NEVER, feedPollMs: NEVER, changes: late.feed });
     const abort2 = new AbortController();
-    const b = follower(hub2.follow('r1', {}, abort2.signal));
+    const b = collectFollow(hub2.follow('r1', {}, abort2.signal));
     await waitFor('the first drain', () => quiet.state.reads === 2, { timeoutMs: 5000 });
     quiet.write('r1', 'missed by the feed');
     late.setOpen(true);
@@ -146,7 +135,7 @@ describe('log hub with a change feed', () => {
     const data = fakeRuns();
     const hub = createLogHub({ runs: data.runs, logs: data.logs, pollMs: 10, feedPollMs: NEVER });
     const abort = new AbortController();
-    const a = follower(hub.follow('r1', {}, abort.signal));
+    const a = collectFollow(hub.follow('r1', {}, abort.signal));
     data.write('r1', 'polled');
     data.finish('r1');
     await a.done;
