@@ -13,7 +13,8 @@ const MB = 1024 * 1024;
 const LOG_BYTES = 50 * MB;
 const CHUNK = 64 * 1024;
 const ROUNDS = 3;
-const SECRETS = ['ghp_R4nd0mT0k3nV4lu3F0rB3nch', 'hunter2-but-longer', 'p@ss w0rd/with?chars&more', 'AKIAIOSFODNN7EXAMPLE', 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY'];
+/** made-up values shaped like common credentials (a token, a password, a key id, a key with slashes) */
+const SECRETS = ['bench-t0k3n-R4nd0mV4lu3F0rB3nch', 'hunter2-but-longer', 'p@ss w0rd/with?chars&more', 'BENCHKEYID0123456789', 'bench/Secret+Key/with/slashes/0123456789abc'];
 
 /** a deterministic pseudo-random source, so every run masks the same text */
 function random(seed: number): () => number {

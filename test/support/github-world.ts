@@ -7,7 +7,7 @@ import { FakeGithub } from './fake-github.ts';
 import { GitFixture } from './git-fixture.ts';
 
 export const APP_ID = 4242;
-export const USER_TOKEN = 'ghp_fake_personal_token_0123456789';
+export const USER_TOKEN = 'fake-personal-token-0123456789';
 
 export interface RecordingLog {
   warn(o: object, m?: string): void;

@@ -124,7 +124,7 @@ describe('masking every form of a secret', () => {
   });
 
   it('leaves ordinary text untouched', () => {
-    const m = createMasker(['ghp_R4nd0mT0k3nV4lu3', 'hunter2-but-longer', 'p@ss w0rd/x?y&z', 'AKIAIOSFODNN7EXAMPLE']);
+    const m = createMasker(['fake-t0k3n-V4lu3-123', 'hunter2-but-longer', 'p@ss w0rd/x?y&z', 'FAKEKEYID0123456789']);
     const log = [
       '#5 [build 2/4] RUN npm ci --omit=dev',
       '#5 sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08 12.3MB / 40.1MB 2.1s',
