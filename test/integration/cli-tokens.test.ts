@@ -1,10 +1,7 @@
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
 import { after, before, test } from 'node:test';
-import { Command } from 'commander';
-import { registerClientCommands } from '../../src/cli/commands/client.ts';
-import type { ClientIo } from '../../src/cli/commands/client-io.ts';
 import { TOKEN, startHarness, type Harness } from '../support/api-harness.ts';
+import { runClientCli, type CliResult } from '../support/client-cli.ts';
 
 /** `pistages tokens create|list|revoke` and `pistages whoami`, in-process against a running app. */
 let h: Harness;
@@ -17,27 +14,8 @@ after(async () => {
   await h?.close();
 });
 
-async function cli(args: string[], token = TOKEN): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = { code: 0, stdout: '', stderr: '' };
-  const io: ClientIo = {
-    env: { PISTAGES_URL: h.url, PISTAGES_TOKEN: token },
-    stdout: (text) => void (out.stdout += text),
-    stderr: (text) => void (out.stderr += text),
-    readStdin: async () => '',
-    stdinIsTty: false,
-    readFile: (path) => readFile(path, 'utf8'),
-    setExitCode: (code) => void (out.code = code),
-  };
-  const program = new Command().name('pistages').exitOverride().configureOutput({ writeErr: (text) => void (out.stderr += text) });
-  registerClientCommands(program, io);
-  try {
-    await program.parseAsync(['node', 'pistages', ...args]);
-  } catch (error) {
-    // commander's own usage errors (exitOverride): the real CLI exits 2 on them
-    out.code = 2;
-    if (!out.stderr.includes(String((error as Error).message))) out.stderr += String(error);
-  }
-  return out;
+function cli(args: string[], token = TOKEN): Promise<CliResult> {
+  return runClientCli(args, { env: { PISTAGES_URL: h.url, PISTAGES_TOKEN: token } });
 }
 
 test('create prints the token alone on stdout, once; list, whoami and revoke use it', async () => {

@@ -1,12 +1,10 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Command } from 'commander';
-import { registerClientCommands } from '../../src/cli/commands/client.ts';
-import type { ClientIo } from '../../src/cli/commands/client-io.ts';
 import { TOKEN, startHarness, type Harness } from '../support/api-harness.ts';
+import { runClientCli, type CliResult } from '../support/client-cli.ts';
 
 /** `submit` with the repository's and --actions' action files, and short run ids, against a running app. */
 const GREET = 'name: Greet Locally\nimage: alpine\nwith:\n  who: world\nrun: echo hi {{ .who }}\n';
@@ -34,21 +32,8 @@ after(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = { code: 0, stdout: '', stderr: '' };
-  const io: ClientIo = {
-    env: { PISTAGES_URL: h.url, PISTAGES_TOKEN: TOKEN },
-    stdout: (text) => void (out.stdout += text),
-    stderr: (text) => void (out.stderr += text),
-    readStdin: async () => '',
-    stdinIsTty: false,
-    readFile: (path) => readFile(path, 'utf8'),
-    setExitCode: (code) => void (out.code = code),
-  };
-  const program = new Command().name('pistages').exitOverride();
-  registerClientCommands(program, io);
-  await program.parseAsync(['node', 'pistages', ...args]);
-  return out;
+function cli(args: string[]): Promise<CliResult> {
+  return runClientCli(args, { env: { PISTAGES_URL: h.url, PISTAGES_TOKEN: TOKEN } });
 }
 
 describe('submit sends the local actions the job uses', () => {

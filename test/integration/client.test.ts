@@ -2,14 +2,12 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Command } from 'commander';
-import { registerClientCommands } from '../../src/cli/commands/client.ts';
-import type { ClientIo } from '../../src/cli/commands/client-io.ts';
 import { freePort } from '../support/mongo.ts';
 import { TOKEN, startHarness, type Harness } from '../support/api-harness.ts';
+import { runClientCli, type CliResult } from '../support/client-cli.ts';
 
 /**
  * The client commands against a running app. They run in-process through a commander program with
@@ -36,27 +34,8 @@ after(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function cli(args: string[], options: { env?: Record<string, string>; stdin?: string } = {}): Promise<CliResult> {
-  const out = { code: 0, stdout: '', stderr: '' };
-  const io: ClientIo = {
-    env: { PISTAGES_URL: h.url, PISTAGES_TOKEN: TOKEN, ...options.env },
-    stdout: (text) => void (out.stdout += text),
-    stderr: (text) => void (out.stderr += text),
-    readStdin: async () => options.stdin ?? '',
-    stdinIsTty: false,
-    readFile: (path) => readFile(path, 'utf8'),
-    setExitCode: (code) => void (out.code = code),
-  };
-  const program = new Command().name('pistages').exitOverride();
-  registerClientCommands(program, io);
-  await program.parseAsync(['node', 'pistages', ...args]);
-  return out;
+function cli(args: string[], options: { env?: Record<string, string>; stdin?: string } = {}): Promise<CliResult> {
+  return runClientCli(args, { env: { PISTAGES_URL: h.url, PISTAGES_TOKEN: TOKEN, ...options.env }, ...(options.stdin !== undefined && { stdin: options.stdin }) });
 }
 
 /** plays the worker for the next run queued after `count` ids: logs a line, then ends with `status` */
