@@ -64,14 +64,15 @@ export async function runLocal(file: string, options: LocalRunOptions): Promise<
   const labels = localOwnerLabels(host, process.pid);
   const runId = `local-${randomBytes(6).toString('hex')}`;
   let workspace: LocalWorkspace | undefined;
+  // alongside the run (it touches only what dead processes left), finished before this resolves
+  const reaped = reapLocalLeftovers(docker, host, isProcessAlive).then(
+    ({ containers, volumes, networks }) => {
+      if (containers + volumes + networks > 0) say(`pistages run: removed ${containers} container(s), ${volumes} volume(s) and ${networks} network(s) left by earlier runs whose process is gone\n`);
+    },
+    // leftovers cost disk space, not correctness: the run goes on
+    (err: unknown) => say(`pistages run: could not remove what earlier runs left (${(err as Error).message}); try \`pistages prune\`\n`),
+  );
   try {
-    await reapLocalLeftovers(docker, host, isProcessAlive).then(
-      ({ containers, volumes, networks }) => {
-        if (containers + volumes + networks > 0) say(`pistages run: removed ${containers} container(s), ${volumes} volume(s) and ${networks} network(s) left by earlier runs whose process is gone\n`);
-      },
-      // leftovers cost disk space, not correctness: the run goes on
-      (err: unknown) => say(`pistages run: could not remove what earlier runs left (${(err as Error).message}); try \`pistages prune\`\n`),
-    );
     try {
       workspace = await localWorkspace(docker, file, options, { runId, job: plan.job, labels, log: (m) => say(`pistages run: ${m}\n`) });
     } catch (err) {
@@ -79,6 +80,8 @@ export async function runLocal(file: string, options: LocalRunOptions): Promise<
       return err instanceof WorkspaceUsageError ? EXIT.usage : EXIT.failed;
     }
     if (cancel.signal.aborted) return EXIT.interrupted;
+    // git answers while the images are checked
+    const context = localContext(workspace.checkout);
     const printer = new RunPrinter(plan, (text) => out.write(text), process.stdout.isTTY === true);
     await out.write(`${workspace.note}\n`);
     // the engine's own notes (an image being pulled, a container that would not go away) go to stderr
@@ -95,12 +98,13 @@ export async function runLocal(file: string, options: LocalRunOptions): Promise<
       secrets,
       logCapBytes: settings.logCapBytes,
       defaultTimeoutMs: settings.defaultTimeoutMs,
-      context: await localContext(workspace.checkout),
+      context: await context,
     });
     await out.write(printer.summary(result.status, Date.now() - started));
     if (cancel.signal.aborted) return EXIT.interrupted;
     return result.status === 'success' ? EXIT.success : EXIT.failed;
   } finally {
+    await reaped;
     await workspace?.source?.dispose().catch((err: unknown) => say(`pistages run: ${(err as Error).message}; \`pistages prune\` removes it later\n`));
     interrupts.release();
   }

@@ -150,6 +150,22 @@ export interface Executor {
    */
   exec(container: ContainerHandle, request: ExecRequest, sink: ChunkSink, signal: AbortSignal): Promise<ExecResult>;
 
+  /**
+   * Optional, with runOneShot: creates (but does not start) a container whose own process is
+   * `command` (`sh -e -c`), for a container that runs one command and no later step reuses: no
+   * keep-alive shell, no exec, no kill at removal. Its environment is `request.env` plus `command.env`,
+   * visible to `docker inspect`: callers pass no secrets here. Makes the image available like
+   * startContainer; removed with removeContainer like any container.
+   */
+  createOneShot?(request: ContainerSpecRequest, command: ExecRequest, signal: AbortSignal): Promise<ContainerHandle>;
+
+  /**
+   * Starts a container made by createOneShot and resolves when its command exits, with exec's
+   * contract: output to `sink` with backpressure, outputs read back, abort kills and rejects with
+   * the signal's reason. Throws ExecutorError('image') when the image has no `sh`.
+   */
+  runOneShot?(container: ContainerHandle, sink: ChunkSink, signal: AbortSignal): Promise<ExecResult>;
+
   /** Stops and removes the container. Must be safe to call after a failed start, and twice. */
   removeContainer(container: ContainerHandle): Promise<void>;
 }

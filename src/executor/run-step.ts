@@ -1,6 +1,6 @@
 import { renderStepOutputs } from '../pipeline/template.ts';
 import type { PlannedGroup, PlannedStep } from '../pipeline/types.ts';
-import type { ContainerHandle } from './executor.ts';
+import type { ContainerHandle, ExecRequest } from './executor.ts';
 import { ExecutorError } from './executor.ts';
 import { createStepLog } from './log/step-log.ts';
 import type { StepLog } from './log/step-log.ts';
@@ -27,7 +27,7 @@ export async function runStep(ctx: RunContext, group: PlannedGroup, att: Attempt
     clock: ctx.clock,
   });
   att.logs.set(step.index, log);
-  const report = await execute(ctx, att, step, log);
+  const report = await execute(ctx, group, att, step, log);
   await log.close();
   if (report.message !== undefined) await log.system(report.message);
   if (report.status === 'success' && step.id !== undefined && report.outputs) att.outputs[step.id] = report.outputs;
@@ -42,7 +42,7 @@ class StepTimeout extends Error {
   }
 }
 
-async function execute(ctx: RunContext, att: AttemptState, step: PlannedStep, log: StepLog): Promise<StepReport> {
+async function execute(ctx: RunContext, group: PlannedGroup, att: AttemptState, step: PlannedStep, log: StepLog): Promise<StepReport> {
   const timeout = new AbortController();
   const signal = AbortSignal.any([ctx.signal, timeout.signal]);
   let timer: NodeJS.Timeout | undefined;
@@ -55,7 +55,9 @@ async function execute(ctx: RunContext, att: AttemptState, step: PlannedStep, lo
   try {
     const { commands, env } = prepare(ctx, att, step);
     // secrets only ever reach the exec of each command, never the container's own environment
-    const container = await containerFor(ctx, att, step, containerEnv(env, ctx.plan.secrets, ctx.masker.values), log);
+    const createEnv = containerEnv(env, ctx.plan.secrets, ctx.masker.values);
+    const oneShot = runsOneShot(ctx, group, step, commands, Object.keys(createEnv).length === Object.keys(env).length);
+    const container = await containerFor(ctx, att, step, createEnv, log, oneShot ? { command: commands[0] as string, env } : undefined);
     const ms = step.timeoutMs ?? ctx.defaultTimeoutMs;
     if (ms !== undefined) {
       // the limit covers the step's commands, not the image pull or container start before them
@@ -65,7 +67,10 @@ async function execute(ctx: RunContext, att: AttemptState, step: PlannedStep, lo
     for (const command of commands) {
       const early = interrupted();
       if (early) return early;
-      const result = await ctx.executor.exec(container, { command, env }, log.sink, signal);
+      const result =
+        oneShot && ctx.executor.runOneShot
+          ? await ctx.executor.runOneShot(container, log.sink, signal)
+          : await ctx.executor.exec(container, { command, env }, log.sink, signal);
       Object.assign(outputs, result.outputs);
       if (result.exitCode !== 0) {
         // a command killed by the abort may still report an exit code; the abort is the real reason
@@ -107,6 +112,23 @@ function prepare(ctx: RunContext, att: AttemptState, step: PlannedStep): { comma
   return { commands, env };
 }
 
+/**
+ * Whether the step runs as its container's own process (Executor.createOneShot): it starts a
+ * container that no later step of the group uses, has one command, and no secret in its environment
+ * (`noSecrets`: a container's own environment shows in `docker inspect`). Saves the keep-alive shell,
+ * an exec and a kill per container; the step behaves the same either way.
+ */
+function runsOneShot(ctx: RunContext, group: PlannedGroup, step: PlannedStep, commands: string[], noSecrets: boolean): boolean {
+  return (
+    ctx.executor.createOneShot !== undefined &&
+    ctx.executor.runOneShot !== undefined &&
+    step.startsContainer &&
+    commands.length === 1 &&
+    noSecrets &&
+    !group.steps.some((later) => later.index > step.index && later.container === step.container)
+  );
+}
+
 async function containerFor(
   ctx: RunContext,
   att: AttemptState,
@@ -114,6 +136,8 @@ async function containerFor(
   /** without secrets: a container's create-time environment is visible to `docker inspect` */
   env: Record<string, string>,
   log: StepLog,
+  /** the command of a one-shot container (see runsOneShot) */
+  oneShot?: ExecRequest,
 ): Promise<ContainerHandle> {
   if (!step.startsContainer) {
     const existing = att.containers.get(step.container);
@@ -130,19 +154,20 @@ async function containerFor(
     pullLines = pullLines.then(() => log.system(line));
   };
   let handle: ContainerHandle;
+  const request = {
+    scope: att.scope,
+    container: step.container,
+    image: step.image,
+    env,
+    ...(step.resources !== undefined && { resources: step.resources }),
+    workspace: att.workspace,
+    onPull,
+  };
   try {
-    handle = await ctx.executor.startContainer(
-      {
-        scope: att.scope,
-        container: step.container,
-        image: step.image,
-        env,
-        ...(step.resources !== undefined && { resources: step.resources }),
-        workspace: att.workspace,
-        onPull,
-      },
-      ctx.signal,
-    );
+    handle =
+      oneShot && ctx.executor.createOneShot
+        ? await ctx.executor.createOneShot(request, oneShot, ctx.signal)
+        : await ctx.executor.startContainer(request, ctx.signal);
   } finally {
     await pullLines;
   }

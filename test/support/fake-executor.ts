@@ -58,6 +58,8 @@ export interface FakeExecutorOptions {
   /** removal throws this (the fake still forgets the container, as Docker may have) */
   removeContainerError?: (container: ContainerHandle) => Error | undefined;
   removeWorkspaceError?: (workspace: Workspace) => Error | undefined;
+  /** offer createOneShot/runOneShot (a one-shot container is a started container running one exec) */
+  oneShot?: boolean;
 }
 
 export interface ExecCall {
@@ -65,6 +67,8 @@ export interface ExecCall {
   command: string;
   env: Record<string, string>;
   scope: RunScope;
+  /** run as a one-shot container's own process (runOneShot), not as an exec */
+  oneShot?: boolean;
   /** how it ended: an exit code, or the error/abort reason it rejected with */
   result?: { exitCode: number } | { rejected: unknown };
 }
@@ -99,8 +103,29 @@ export class FakeExecutor implements Executor {
   private readonly execWaiters: { command: string; resolve: (call: ExecCall) => void }[] = [];
   private readonly options: FakeExecutorOptions;
 
+  createOneShot?: (request: ContainerSpecRequest, command: ExecRequest, signal: AbortSignal) => Promise<ContainerHandle>;
+  runOneShot?: (container: ContainerHandle, sink: ChunkSink, signal: AbortSignal) => Promise<ExecResult>;
+  /** one-shot containers created and not yet run: their command */
+  private readonly oneShots = new Map<string, ExecRequest>();
+
   constructor(options: FakeExecutorOptions = {}) {
     this.options = options;
+    if (options.oneShot) {
+      this.createOneShot = async (request, command, signal) => {
+        const handle = await this.startContainer(request, signal);
+        this.oneShots.set(handle.id, command);
+        return handle;
+      };
+      this.runOneShot = async (container, sink, signal) => {
+        const command = this.oneShots.get(container.id);
+        if (command === undefined) {
+          this.violations.push(`runOneShot of container ${container.id}, which is no one-shot container or has run already`);
+          throw new ExecutorError('engine', `no such one-shot container: ${container.id}`);
+        }
+        this.oneShots.delete(container.id);
+        return this.exec(container, command, sink, signal, true);
+      };
+    }
   }
 
   /** ids of containers and workspaces created and not yet removed */
@@ -210,13 +235,15 @@ export class FakeExecutor implements Executor {
     return handle;
   }
 
-  async exec(container: ContainerHandle, request: ExecRequest, sink: ChunkSink, signal: AbortSignal): Promise<ExecResult> {
+  async exec(container: ContainerHandle, request: ExecRequest, sink: ChunkSink, signal: AbortSignal, oneShot = false): Promise<ExecResult> {
     const live = this.containers.get(container.id);
+    if (!oneShot && this.oneShots.has(container.id)) this.violations.push(`exec in one-shot container ${container.id}`);
     const call: ExecCall = {
       container,
       command: request.command,
       env: { ...request.env },
       scope: live?.scope ?? { runId: '?', job: '?', group: '?', attempt: 0 },
+      ...(oneShot && { oneShot }),
     };
     this.calls.push({ op: 'exec', call });
     for (const waiter of this.execWaiters.filter((w) => w.command === request.command)) {
@@ -255,6 +282,7 @@ export class FakeExecutor implements Executor {
     await Promise.resolve();
     this.calls.push({ op: 'removeContainer', container });
     this.containers.delete(container.id);
+    this.oneShots.delete(container.id);
     const error = this.options.removeContainerError?.(container);
     if (error) throw error;
   }

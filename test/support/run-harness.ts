@@ -5,6 +5,8 @@
 import type { Plan, PlannedStep, Status } from '../../src/pipeline/types.ts';
 import { TERMINAL_STATUSES } from '../../src/pipeline/types.ts';
 import type { EventSink, LogLineEvent, RunEvent, StepStatusEvent } from '../../src/executor/events.ts';
+import type { Executor } from '../../src/executor/executor.ts';
+import type { RunJobOptions } from '../../src/executor/run-job.ts';
 import type { FakeExecutor } from './fake-executor.ts';
 
 export interface StepSketch {
@@ -136,4 +138,22 @@ export function runProblems(events: RunEvent[], fake: FakeExecutor): string[] {
   for (const [g, state] of groupState) if (state !== 'final') problems.push(`group ${g} never finished`);
   for (const [s, state] of stepState) if (state !== 'final') problems.push(`step ${s} never finished`);
   return problems;
+}
+
+/**
+ * runJob options with the tests' defaults (run id `run-1`, no retry, 4 groups at once, no secrets,
+ * a 1 MiB log cap, no trigger context), then `options`.
+ */
+export function testRunOptions(executor: Executor, onEvent: EventSink, options: Partial<RunJobOptions> = {}): RunJobOptions {
+  return {
+    runId: 'run-1',
+    executor,
+    onEvent,
+    defaultRetry: 0,
+    groupConcurrency: 4,
+    secrets: {},
+    logCapBytes: 1024 * 1024,
+    context: {},
+    ...options,
+  };
 }

@@ -13,7 +13,8 @@ import { startError } from './start-error.ts';
 import type { DockerExecutorOptions } from './options.ts';
 import { waitUntilReady } from './readiness.ts';
 import { RunNetworks } from './run-networks.ts';
-import { OUTPUT_DIR, outputsVolume, toContainerSpec, toEnvList, WORKSPACE_DIR } from './to-container-spec.ts';
+import { OUTPUT_DIR, outputsVolume, toContainerSpec, toEnvList, toOneShotSpec, WORKSPACE_DIR } from './to-container-spec.ts';
+import { runOneShot } from './one-shot.ts';
 
 /**
  * Executor on a Docker engine via dockerode.
@@ -39,6 +40,8 @@ export class DockerExecutor implements Executor {
   readonly #images: ImageSource;
   readonly #log: (message: string) => void;
   readonly #networks: RunNetworks;
+  /** one-shot containers created and not yet run, with what they were created for */
+  readonly #oneShots = new Map<string, ContainerSpecRequest>();
   #capacity: Promise<EngineCapacity> | undefined;
 
   constructor(options: DockerExecutorOptions) {
@@ -183,7 +186,27 @@ export class DockerExecutor implements Executor {
     }
   }
 
+  async createOneShot(request: ContainerSpecRequest, command: ExecRequest, signal: AbortSignal): Promise<ContainerHandle> {
+    signal.throwIfAborted();
+    assertExecFits(command);
+    const spec = toOneShotSpec(request, command, this.#options, this.#networks.forContainer(request.scope.runId));
+    const { scope } = request;
+    spec.name = objectName([scope.runId, scope.group, `a${scope.attempt}`, `c${request.container}`], uniqueSuffix());
+    await this.#images.ensure(request.image, signal, request.onPull);
+    const container = await this.#create(spec, request, signal);
+    this.#oneShots.set(container.id, request);
+    return { id: container.id, image: request.image };
+  }
+
+  async runOneShot(handle: ContainerHandle, sink: ChunkSink, signal: AbortSignal): Promise<ExecResult> {
+    const request = this.#oneShots.get(handle.id);
+    if (!request) throw new Error(`container ${handle.id} was not created by createOneShot, or has run already`);
+    this.#oneShots.delete(handle.id);
+    return runOneShot(this.#docker.getContainer(handle.id), sink, signal, { request, kill: () => this.#kill(handle.id), where: this.#where });
+  }
+
   async removeContainer(container: ContainerHandle): Promise<void> {
+    this.#oneShots.delete(container.id);
     try {
       await this.#docker.getContainer(container.id).remove({ force: true });
     } catch (err) {

@@ -1,5 +1,5 @@
 import type Dockerode from 'dockerode';
-import type { ContainerSpecRequest, RunResources, Workspace } from '../executor.ts';
+import type { ContainerSpecRequest, ExecRequest, RunResources, Workspace } from '../executor.ts';
 import { scopeLabels } from './labels.ts';
 import { containerNetwork } from './network-mode.ts';
 import type { ContainerSpecOptions } from './options.ts';
@@ -80,6 +80,36 @@ export function toContainerSpec(request: ContainerSpecRequest, options: Containe
       // Swap equal to memory: the limit is the limit, a job cannot spill into swap.
       ...(resources.memoryBytes !== undefined ? { Memory: resources.memoryBytes, MemorySwap: resources.memoryBytes } : {}),
       ...(resources.pids !== undefined ? { PidsLimit: resources.pids } : {}),
+    },
+  };
+}
+
+/**
+ * $PISTAGES_OUTPUT of a one-shot container: in the container's own /tmp (world-writable in every
+ * image that has a shell), so the archive API still reads it after the command exited (an outputs
+ * tmpfs volume is gone by then), with nothing to prepare before the start.
+ */
+export const ONE_SHOT_OUTPUT_FILE = '/tmp/pistages-output';
+
+/**
+ * A container whose own process is the command (see Executor.createOneShot): the same limits,
+ * labels, network and workspace as toContainerSpec, without the keep-alive shell or the outputs
+ * volume; its output is read by attaching, so the engine keeps no copy of it (log driver `none`).
+ */
+export function toOneShotSpec(request: ContainerSpecRequest, command: ExecRequest, options: ContainerSpecOptions, run?: RunResources): Dockerode.ContainerCreateOptions {
+  const spec = toContainerSpec(request, options, run);
+  const host = spec.HostConfig ?? {};
+  return {
+    ...spec,
+    Entrypoint: ['sh', '-e', '-c', command.command],
+    Env: toEnvList({ ...request.env, ...command.env, PISTAGES_OUTPUT: ONE_SHOT_OUTPUT_FILE }),
+    OpenStdin: false,
+    AttachStdout: true,
+    AttachStderr: true,
+    HostConfig: {
+      ...host,
+      Mounts: (host.Mounts ?? []).filter((mount) => mount.Target === WORKSPACE_DIR),
+      LogConfig: { Type: 'none', Config: {} },
     },
   };
 }

@@ -5,7 +5,7 @@ import type { RunEvent } from '../../../src/executor/events.ts';
 import { runJob, type RunJobOptions } from '../../../src/executor/run-job.ts';
 import type { Plan } from '../../../src/pipeline/types.ts';
 import { FakeExecutor, type FakeCall, type FakeExecutorOptions } from '../../support/fake-executor.ts';
-import { groupStatuses, recordEvents, runProblems, sketchPlan, stepStatuses } from '../../support/run-harness.ts';
+import { groupStatuses, recordEvents, runProblems, sketchPlan, stepStatuses, testRunOptions } from '../../support/run-harness.ts';
 import { waitFor } from '../../support/wait.ts';
 
 /** What the groups of a run share (the executor's prepareRun / releaseRun: a network of the run's own). */
@@ -13,17 +13,7 @@ import { waitFor } from '../../support/wait.ts';
 function start(plan: Plan, fakeOptions: FakeExecutorOptions = {}, options: Partial<RunJobOptions> = {}) {
   const fake = new FakeExecutor(fakeOptions);
   const { events, onEvent } = recordEvents();
-  const running = runJob(plan, {
-    runId: 'run-1',
-    executor: fake,
-    onEvent,
-    defaultRetry: 0,
-    groupConcurrency: 4,
-    secrets: {},
-    logCapBytes: 1024 * 1024,
-    context: {},
-    ...options,
-  });
+  const running = runJob(plan, testRunOptions(fake, onEvent, options));
   return { fake, events, running };
 }
 

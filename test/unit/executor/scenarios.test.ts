@@ -14,7 +14,7 @@ import type { RunJobOptions } from '../../../src/executor/run-job.ts';
 import type { Status } from '../../../src/pipeline/types.ts';
 import { FakeExecutor } from '../../support/fake-executor.ts';
 import type { CommandBehavior } from '../../support/fake-executor.ts';
-import { groupStatuses, logLines, recordEvents, runProblems, sketchPlan, stepStatuses } from '../../support/run-harness.ts';
+import { groupStatuses, logLines, recordEvents, runProblems, sketchPlan, stepStatuses, testRunOptions } from '../../support/run-harness.ts';
 import type { JobSketch } from '../../support/run-harness.ts';
 
 interface Scenario {
@@ -54,17 +54,7 @@ describe('run-job scenarios', () => {
         ...(scenario.missingImages && { missingImages: scenario.missingImages }),
       });
       const { events, onEvent } = recordEvents();
-      const result = await runJob(sketchPlan(scenario.job), {
-        runId: `scenario-${name}`,
-        executor: fake,
-        onEvent,
-        defaultRetry: 0,
-        groupConcurrency: 4,
-        secrets: {},
-        logCapBytes: 1024 * 1024,
-        context: {},
-        ...scenario.options,
-      });
+      const result = await runJob(sketchPlan(scenario.job), testRunOptions(fake, onEvent, { runId: `scenario-${name}`, ...scenario.options }));
       assert.deepEqual(runProblems(events, fake), []);
       const want = scenario.expect;
       assert.equal(result.status, want.run, 'run status');
