@@ -2,6 +2,7 @@
  * DockerExecutor overhead against doing the same with the engine directly.
  *   (a) 50 trivial execs in one container      vs a raw dockerode exec loop     (target ≤ 1.15×)
  *   (b) 20 new-container steps (start+exec+rm) vs `docker run --rm`              (ratio reported)
+ *       and the same as one-shot containers (create+run+rm: a step no later step shares)
  *   (c) a step printing 200 MB                  vs `docker run … > /dev/null`   (peak RSS ≤ 150 MB)
  * Run: node --import tsx bench/executor.bench.ts   (needs a running dockerd; nothing is pulled)
  */
@@ -90,6 +91,16 @@ async function step(workspace: { id: string }, n: number, command: string, sink:
   }
 }
 
+/** A step as a one-shot container: what run-step does for a container no later step uses. */
+async function oneShotStep(workspace: { id: string }, n: number, command: string, sink: ChunkSink): Promise<void> {
+  const handle = await executor.createOneShot({ scope, container: n, image: BUSYBOX_IMAGE, env: {}, workspace }, { command, env: {} }, never);
+  try {
+    await executor.runOneShot(handle, sink, never);
+  } finally {
+    await executor.removeContainer(handle);
+  }
+}
+
 async function benchContainers(workspace: { id: string }): Promise<void> {
   const dockerRun = (command: string) => run('docker', ['run', '--rm', '--network', 'none', BUSYBOX_IMAGE, 'sh', '-e', '-c', command]);
   await step(workspace, 0, 'true', discard);
@@ -106,6 +117,18 @@ async function benchContainers(workspace: { id: string }): Promise<void> {
   );
   report('(b) 20 new-container steps', ours, raw);
   console.log(`    per step: executor ${(ours / 20).toFixed(0)} ms, docker run --rm ${(raw / 20).toFixed(0)} ms`);
+
+  const [oneShot, raw1] = await compare(
+    4,
+    async () => {
+      for (let i = 0; i < 5; i++) await oneShotStep(workspace, n++, 'echo step', discard);
+    },
+    async () => {
+      for (let i = 0; i < 5; i++) await dockerRun('echo step');
+    },
+  );
+  report('(b1) 20 one-shot container steps', oneShot, raw1);
+  console.log(`    per step: executor ${(oneShot / 20).toFixed(0)} ms, docker run --rm ${(raw1 / 20).toFixed(0)} ms`);
 
   // The same lifecycle (keep-alive container + exec + force remove) in bare dockerode: separates
   // the cost of the design (an exec instead of the main process) from the executor's own overhead.
