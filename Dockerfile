@@ -10,8 +10,10 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
+COPY scripts/bundle-cli.ts scripts/bundle-checks.ts ./scripts/
 COPY src ./src
 COPY schema ./schema
+# dist/cli (tsc) and the CLI bundle dist/bundle (postbuild), which bin/pistages runs
 RUN npm run build && npm prune --omit=dev
 
 FROM ${NODE_IMAGE}

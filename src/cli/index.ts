@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { readFileSync } from 'node:fs';
+import { packageVersion } from '../package-root.ts';
 
 type Register = (program: Command) => void;
 
@@ -22,7 +22,7 @@ const OTHERS: (() => Promise<Register>)[] = [
   async () => (await import('./commands/client.ts')).registerClientCommands,
 ];
 
-const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+const version = packageVersion();
 
 /** Usage errors (unknown command or option, missing or bad argument) exit 2 in every command; help and --version 0. */
 const program = new Command()

@@ -5,11 +5,10 @@
  * rules a schema cannot state; findings inside parts YAML misread are dropped, so each mistake gets
  * one message. A JobFile is returned only when there are no issues at all.
  */
-import { Ajv } from 'ajv';
 import { isAlias, LineCounter, parseDocument, visit } from 'yaml';
 import type { Document, Node } from 'yaml';
 import type { JobFile, ValidationIssue } from './types.ts';
-import { jobSchema } from './schema.ts';
+import { validate as validateSchema } from './job-schema-validator.generated.js';
 import { findingsFromAjv } from './schema-errors.ts';
 import { semanticFindings } from './semantic-checks.ts';
 import { limitFindings, MAX_ISSUES_SHOWN } from './limits.ts';
@@ -19,14 +18,6 @@ import { yamlSyntaxReport } from './yaml-syntax.ts';
 import type { Poison } from './yaml-syntax.ts';
 import { createLocator, linePos, offsetOf } from './yaml-locate.ts';
 import type { Finding } from './yaml-locate.ts';
-
-/**
- * Compiled once per process. ajv keeps the last result on `validateSchema.errors`; it is read right
- * after the synchronous call in `schemaFindings`, so no state outlives a call.
- */
-const validateSchema = new Ajv({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true }).compile(
-  jobSchema,
-);
 
 export interface ParseResult {
   /** set only when `issues` is empty */
@@ -75,6 +66,10 @@ export function parseJob(text: string, file: string): ParseResult {
   return { job: toJobFile(data as Record<string, unknown>, { file, lines, locate }), issues: [] };
 }
 
+/**
+ * The validator is compiled from the schema at build time (`npm run schema`). It keeps the last
+ * result on `validateSchema.errors`, read right after the synchronous call, so no state outlives a call.
+ */
 function schemaFindings(data: unknown): Finding[] {
   return validateSchema(data) ? [] : findingsFromAjv(validateSchema.errors ?? [], data);
 }

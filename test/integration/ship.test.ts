@@ -131,6 +131,11 @@ describe('the Dockerfile', { timeout: 180_000 }, () => {
     const build = (pkg.scripts.build ?? '').split(/\s+/);
     assert.equal(build[0], 'tsc');
     await run(join(ROOT, 'node_modules', '.bin', 'tsc'), [...build.slice(1).map((a) => (a.endsWith('.json') ? join(ROOT, a) : a)), '--outDir', join(app, 'dist')], { cwd: ROOT });
+    // npm runs postbuild right after build: the CLI bundle (scripts/bundle-cli.ts takes the dist folder to write into)
+    const [postbuild, ...postArgs] = (pkg.scripts.postbuild ?? '').split(/\s+/);
+    assert.equal(postbuild, 'node', 'postbuild bundles the CLI with node');
+    await run(process.execPath, [...postArgs, join(app, 'dist')], { cwd: ROOT });
+    assert.ok(existsSync(join(app, 'dist', 'bundle', 'index.js')), 'the build writes the CLI bundle that bin/pistages starts');
 
     const json = (op: string): string[] => JSON.parse(steps.filter((s) => s.op === op).at(-1)?.args ?? '[]') as string[];
     const [command, ...args] = [...json('ENTRYPOINT'), ...json('CMD')];

@@ -1,6 +1,7 @@
 /**
  * The schema editors load (schema/pistages.schema.json) must be the schema parseJob validates with,
- * and it must work in a plain ajv as editors' validators use it.
+ * and it must work in a plain ajv as editors' validators use it; the validator parseJob runs
+ * (src/pipeline/job-schema-validator.generated.js) must be compiled from that same schema.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,11 +11,17 @@ import { parse as parseYaml } from 'yaml';
 import { jobSchema } from '../../../src/pipeline/schema.ts';
 import { parseJob } from '../../../src/pipeline/parse.ts';
 import { formatIssue } from '../../../src/pipeline/errors.ts';
+import { schemaValidatorSource } from '../../../scripts/schema-validator-source.ts';
 
 const shipped: unknown = JSON.parse(readFileSync(new URL('../../../schema/pistages.schema.json', import.meta.url), 'utf8'));
 
 test('schema/pistages.schema.json equals the schema parseJob uses (run `npm run schema` to refresh it)', () => {
   assert.deepEqual(shipped, JSON.parse(JSON.stringify(jobSchema)));
+});
+
+test('the compiled validator is generated from the current schema (run `npm run schema` to refresh it)', () => {
+  const generated = readFileSync(new URL('../../../src/pipeline/job-schema-validator.generated.js', import.meta.url), 'utf8');
+  assert.ok(generated === schemaValidatorSource(jobSchema), 'src/pipeline/job-schema-validator.generated.js is out of date: run `npm run schema`');
 });
 
 test('the shipped schema compiles in a default ajv (draft-07) and agrees with parseJob', () => {
