@@ -21,6 +21,7 @@ export const FILE_LOOKUPS_ALLOWED: Record<string, string> = {
   'node_modules/dockerode/lib/buildkit.js': 'BuildKit build progress; Pistages never builds images',
   'node_modules/@grpc/grpc-js/build/src/channelz.js': 'gRPC channelz service, only for dockerode image builds',
   'node_modules/@grpc/grpc-js/build/src/orca.js': 'gRPC load reporting (ORCA), only for dockerode image builds',
+  'node_modules/@grpc/proto-loader/build/src/index.js': 'loads .proto files for gRPC, only for dockerode image builds',
   'node_modules/pino/lib/transport.js': 'pino transports in worker threads; Pistages logs to a stream in-process',
   'node_modules/thread-stream/index.js': 'the worker thread of pino transports, not used',
 };
