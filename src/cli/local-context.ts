@@ -1,4 +1,4 @@
-import { git } from './work-tree.ts';
+import { git, mayBeInGit } from './work-tree.ts';
 
 /**
  * PISTAGES_* values for a laptop run, describing the checkout in `dir` as a push would: commit,
@@ -6,6 +6,7 @@ import { git } from './work-tree.ts';
  * that are not ignored, which a local run copies too). Outside git only PISTAGES_EVENT=local.
  */
 export async function localContext(dir: string): Promise<Record<string, string>> {
+  if (!mayBeInGit(dir)) return { PISTAGES_EVENT: 'local' };
   const [sha, ref, remote, status] = await Promise.all([
     git(dir, 'rev-parse', 'HEAD'),
     git(dir, 'symbolic-ref', '-q', 'HEAD'),

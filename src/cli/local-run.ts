@@ -43,17 +43,25 @@ export async function runLocal(file: string, options: LocalRunOptions): Promise<
     for (const error of settings.errors) say(`pistages run: ${error}\n`);
     return EXIT.usage;
   }
-  const loaded = await loadPlan(file, options.actions, options.with, settings);
-  if (!loaded) return EXIT.usage;
-  const { plan } = loaded;
-  const secrets = readSecrets(plan);
-  if (secrets === undefined) return EXIT.usage;
-
   const docker = new Docker();
-  try {
-    await docker.ping();
-  } catch (error) {
-    say(`pistages run: cannot reach the Docker engine (${(error as Error).message}); start dockerd or set DOCKER_HOST\n`);
+  // the engine answers while the job is read and checked; an invalid job stops the question
+  const pinging = new AbortController();
+  // dockerode takes the options (its types do not say so)
+  const pingWith = docker.ping.bind(docker) as unknown as (options: { abortSignal: AbortSignal }) => Promise<unknown>;
+  const ping = pingWith({ abortSignal: pinging.signal }).then(
+    () => undefined,
+    (error: unknown) => error as Error,
+  );
+  const loaded = await loadPlan(file, options.actions, options.with, settings);
+  const secrets = loaded && readSecrets(loaded.plan);
+  if (!loaded || secrets === undefined) {
+    pinging.abort();
+    return EXIT.usage;
+  }
+  const { plan } = loaded;
+  const unreachable = await ping;
+  if (unreachable !== undefined) {
+    say(`pistages run: cannot reach the Docker engine (${unreachable.message}); start dockerd or set DOCKER_HOST\n`);
     return EXIT.usage;
   }
 

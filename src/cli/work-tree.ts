@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -23,7 +24,7 @@ export async function findWorkTree(jobFile: string, chosen?: string): Promise<Wo
     return { root, git: (await git(root, 'rev-parse', '--is-inside-work-tree')) === 'true' };
   }
   const folder = dirname(resolve(jobFile));
-  const top = await git(folder, 'rev-parse', '--show-toplevel');
+  const top = mayBeInGit(folder) ? await git(folder, 'rev-parse', '--show-toplevel') : undefined;
   return top === undefined ? { root: folder, git: false } : { root: top, git: true };
 }
 
@@ -54,6 +55,18 @@ async function walk(root: string, prefix: string): Promise<string[]> {
     else out.push(path);
   }
   return out;
+}
+
+/**
+ * False when git surely sees no repository at `dir`: no `.git` in it or any folder above, and no
+ * GIT_DIR / GIT_WORK_TREE in the environment. Saves starting git processes outside repositories.
+ */
+export function mayBeInGit(dir: string, env: NodeJS.ProcessEnv = process.env): boolean {
+  if (env.GIT_DIR !== undefined || env.GIT_WORK_TREE !== undefined) return true;
+  for (let current = resolve(dir); ; current = dirname(current)) {
+    if (existsSync(join(current, '.git'))) return true;
+    if (dirname(current) === current) return false;
+  }
 }
 
 /** git's trimmed output, or undefined when git fails or prints nothing (no repository, no HEAD). */

@@ -103,4 +103,26 @@ describe('the CLI bundle', { timeout: 120_000 }, () => {
     assert.match(run.stdout, /bundled/);
     assert.ok(run.chunks.some((text) => /^\/\/ (?:\S*\/)?node_modules\/dockerode\//m.test(text)), 'the detector sees dockerode when run loads it');
   });
+
+  test('run on the local socket never loads the SSH transport; DOCKER_HOST=ssh:// loads it on first use', async () => {
+    await ensureTestImage(new Docker(), BUSYBOX_IMAGE);
+    // every CommonJS module loaded by the end (external packages such as ssh2 are required)
+    await writeFile(
+      join(app, 'require-hook.mjs'),
+      `import { appendFileSync } from 'node:fs';\nimport { createRequire } from 'node:module';\nconst require = createRequire(import.meta.url);\nprocess.on('exit', () => appendFileSync(process.env.REQUIRED_LOG, Object.keys(require.cache).join('\\n')));\n`,
+    );
+    const required = async (name: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<Result & { modules: string }> => {
+      const file = join(app, `required-${name}.log`);
+      const result = await node(['--import', join(app, 'require-hook.mjs'), bundle, ...args], { cwd: app, env: { REQUIRED_LOG: file, ...env } });
+      return { ...result, modules: await readFile(file, 'utf8') };
+    };
+    const local = await required('local', ['run', 'ok.yaml', '--no-workspace', '--network', 'none', '--pull', 'never']);
+    assert.equal(local.code, 0, local.stderr);
+    assert.doesNotMatch(local.modules, /node_modules\/ssh2\//);
+    // a closed loopback port: the SSH transport loads, tries, and the run says why it cannot go on
+    const ssh = await required('ssh', ['run', 'ok.yaml', '--no-workspace'], { DOCKER_HOST: 'ssh://nobody@127.0.0.1:1' });
+    assert.match(ssh.modules, /node_modules\/ssh2\//, 'the hook sees ssh2 once it is loaded');
+    assert.equal(ssh.code, 2, ssh.stderr);
+    assert.match(ssh.stderr, /cannot reach the Docker engine \(connect ECONNREFUSED 127\.0\.0\.1:1\)/);
+  });
 });
