@@ -78,10 +78,28 @@ export function yamlSyntaxReport(doc: Document, src: SourceLines): SyntaxReport 
     if (specific && specific.pairs.length > 0) poisonPairs(specific.pairs);
     else poisonAround(error.pos[0]);
   }
+  for (const problem of unknownTags(doc, src)) add(problem);
   for (const folded of foldedKeyIssues(doc, src, pairs)) add(folded);
   for (const problem of dropCollectionKeys(doc, src, poison)) add(problem);
   const problems = [...byLine.values()].map((held) => held.problem).sort((a, b) => a.line - b.line || a.col - b.col);
   return { problems, poison, fatal };
+}
+
+/**
+ * Tags YAML cannot resolve (`!!js/function`, `!Ref`, …): yaml would read the value as plain text and
+ * warn, so the job would run something other than what its author meant. Job files are plain YAML.
+ */
+function unknownTags(doc: Document, src: SourceLines): SyntaxProblem[] {
+  return doc.warnings
+    .filter((warning) => warning.code === 'TAG_RESOLVE_FAILED')
+    .slice(0, MAX_ISSUES_SHOWN)
+    .map((warning) => {
+      const tag = src.text.slice(warning.pos[0], warning.pos[1]).trim() || 'here';
+      return {
+        ...linePos(src.lines, warning.pos[0]),
+        message: `unknown YAML tag ${tag}: job files are plain YAML without tags; remove the tag (quote the value if it is text that starts with '!')`,
+      };
+    });
 }
 
 /**
