@@ -2,7 +2,7 @@
  * `pistages run` printing a step's 200 MB of output through a pipe into a slow reader (40 MB/s):
  * the process's peak RSS must stay ≤ 150 MB whatever `--log-cap` keeps (backpressure reaches
  * stdout: the run waits for the reader instead of queueing output in memory).
- * Measures the compiled CLI, as users install it (it runs `npm run build` first).
+ * Measures the bundled CLI that bin/pistages runs, as users install it (it runs `npm run build` first).
  * Run: node --import tsx bench/stdout-backpressure.bench.ts   (needs a running dockerd; nothing is pulled)
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -14,7 +14,7 @@ import Docker from 'dockerode';
 import { BUSYBOX_IMAGE, ensureTestImage } from '../test/support/images.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const CLI = join(ROOT, 'dist', 'cli', 'index.js');
+const CLI = join(ROOT, 'dist', 'bundle', 'index.js');
 const READER_BYTES_PER_SECOND = 40 * 1024 * 1024;
 const TARGET_MB = 150;
 
