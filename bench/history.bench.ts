@@ -11,6 +11,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Executor } from '../src/executor/executor.ts';
 import { runBucketLabels } from '../src/store/mongo/run-buckets.ts';
+import { foldRunHeads, recordRunHeads, runHeads } from '../src/store/mongo/run-heads.ts';
 import { percentile, waitFor } from '../test/support/wait.ts';
 import { IMAGE, startWorld } from '../test/support/worker-world.ts';
 
@@ -65,6 +66,8 @@ async function seedTo(total: number, model: { run: Record<string, unknown>; log:
       const { _id: _ignored, ...log } = model.log;
       logs.push({ ...log, runId: id, tick: n });
     }
+    // and their scopes' heads, as the store moves them on create (on servers that cannot sort)
+    if (!world.stores.capabilities.sortPushdown) await recordRunHeads(runHeads(db), foldRunHeads(runs));
     await db.collection('runs').insertMany(runs as never[], { ordered: false });
     await db.collection('logs').insertMany(logs as never[], { ordered: false });
     stored += count;
@@ -115,6 +118,9 @@ try {
   const small = await measure(`${SMALL} runs`);
   const seedMs = await seedTo(LARGE, model);
   console.log(`seeded ${LARGE - SMALL} more runs (+ a log chunk each) in ${(seedMs / 1000).toFixed(1)} s`);
+  // a bulk load this large is queried seconds later, before PostgreSQL's autovacuum has analyzed the
+  // table; FerretDB's compact is a VACUUM ANALYZE, giving the planner the statistics it would have
+  if (world.mongo.handler === 'postgresql') for (const name of ['runs', 'logs']) await db.command({ compact: name });
   const large = await measure(`${LARGE} runs`);
   const verdict = (a: number, b: number): string => `${(b / a).toFixed(2)}× ${b <= 2 * a ? 'met' : 'MISSED'}`;
   console.log(`at ${LARGE / SMALL}× the history [target ≤ 2×]: submit → first container ${verdict(small.submit, large.submit)}; list runs ${verdict(small.list, large.list)}`);

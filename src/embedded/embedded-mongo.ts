@@ -7,6 +7,7 @@ import { childCommand, serviceUser } from './child-command.ts';
 import { lockDataDir, type DataDirLock } from './data-dir-lock.ts';
 import { diskSpaceProblem } from './disk-space.ts';
 import { ferretdbArgs, findFerretdb, freeLoopbackPort, NoDatabaseError, type FerretdbHandler } from './ferretdb.ts';
+import { installEqualityIndexes } from './equality-indexes.ts';
 import { ensureFerretdbDatabase, findPostgres, postgresArgs, prepareCluster, unreachableFor, type PostgresCluster } from './postgres-cluster.ts';
 import { superviseProcess, type Supervised, type SupervisorLog } from './supervised-process.ts';
 import { writeProbe } from './write-probe.ts';
@@ -85,6 +86,7 @@ export async function startEmbeddedMongo(options: EmbeddedMongoOptions): Promise
         onStarted: () => void recordChildren(lock, started),
       });
       started.push(postgres);
+      await installEqualityIndexes(cluster, options.log);
     }
     const port = await freeLoopbackPort();
     const uri = `mongodb://127.0.0.1:${port}/`;

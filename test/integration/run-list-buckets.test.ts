@@ -4,8 +4,8 @@ import { after, before, describe, it } from 'node:test';
 import { MongoClient, ObjectId, type Db, type Document } from 'mongodb';
 import { openMongoStores, type MongoStores } from '../../src/store/mongo/index.ts';
 import { startListBucketsBackfill } from '../../src/store/mongo/list-buckets-backfill.ts';
-import { LIST_BUCKETS_FLAG_ID } from '../../src/store/mongo/list-buckets-flag.ts';
-import { runBucketLabels } from '../../src/store/mongo/run-buckets.ts';
+import { FINE_BUCKETS_FLAG_ID, LIST_BUCKETS_FLAG_ID } from '../../src/store/mongo/list-buckets-flag.ts';
+import { BUCKET_LEVELS, COARSE_LEVEL, runBucketLabels } from '../../src/store/mongo/run-buckets.ts';
 import type { RunFilter } from '../../src/store/store.ts';
 import { newRun } from '../contract/store/fixtures.ts';
 import { startTestMongo } from '../support/mongo.ts';
@@ -27,13 +27,16 @@ after(async () => {
 const MINUTE = 60_000;
 const quiet = { info: () => undefined, warn: () => undefined };
 const windowQueries = (): number => runFinds.filter((filter) => JSON.stringify(filter).includes('listBuckets')).length;
+/** window queries on a label under 1 h (migration 0009's) */
+const fineQueries = (): number => runFinds.filter((filter) => /"listBuckets":"f/.test(JSON.stringify(filter))).length;
 
 /**
- * A database whose runs were stored before `listBuckets` existed: one run made by the store, `old`
- * copies of it without the field (every 7 minutes back from now, then a few days apart), and
- * migration 0008 not yet applied; then opened as this version opens it. Returns the ids newest first.
+ * A database whose runs were stored before `listBuckets` existed (`labels: 'none'`) or before it had
+ * the labels under 1 h (`'coarse'`: what 0008 wrote): one run made by the store, `old` copies of it
+ * with those labels (every 7 minutes back from now, then a few days apart), and the migrations since
+ * not yet applied; then opened as this version opens it. Returns the ids newest first.
  */
-async function oldDatabase(name: string, old: number): Promise<{ db: Db; stores: MongoStores; newestFirst: string[] }> {
+async function oldDatabase(name: string, old: number, labels: 'none' | 'coarse' = 'none'): Promise<{ db: Db; stores: MongoStores; newestFirst: string[] }> {
   const db = monitored.db(`${mongo.dbName}_${name}`);
   const first = await openMongoStores(monitored, db.databaseName, { secretKey: randomBytes(32), log: () => {} });
   const made = await first.runs.create(newRun({ repo: 'acme/old' }));
@@ -45,11 +48,12 @@ async function oldDatabase(name: string, old: number): Promise<{ db: Db; stores:
     ...model,
     _id: new ObjectId().toHexString() as never,
     createdAt: new Date(now - (i + 1) * 7 * MINUTE - (i % 4 === 3 ? 3 * 24 * 60 * MINUTE * i : 0)),
-  }));
+  })).map((doc) => (labels === 'none' ? doc : { ...doc, listBuckets: runBucketLabels(doc.createdAt).slice(0, 2 * (BUCKET_LEVELS - COARSE_LEVEL)) }));
   await db.collection('runs').insertMany(docs);
-  await db.collection('migrations').deleteOne({ _id: '0008-runs-list-buckets' as never });
+  const redo = labels === 'none' ? ['0008-runs-list-buckets', '0009-runs-list-buckets-fine'] : ['0009-runs-list-buckets-fine'];
+  await db.collection('migrations').deleteMany({ _id: { $in: redo as never[] } });
   const stores = await openMongoStores(monitored, db.databaseName, { secretKey: randomBytes(32), log: () => {}, listBucketsRecheckMs: 0 });
-  assert.deepEqual(stores.migrationsApplied, ['0008-runs-list-buckets']);
+  assert.deepEqual(stores.migrationsApplied, redo);
   const all = [{ _id: made.id, createdAt: made.createdAt }, ...docs].sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || (a._id < b._id ? 1 : -1));
   return { db, stores, newestFirst: all.map((doc) => String(doc._id)) };
 }
@@ -66,8 +70,8 @@ async function listAll(stores: MongoStores, filter: RunFilter, limit: number): P
   return ids;
 }
 
-async function flagState(db: Db): Promise<unknown> {
-  return (await db.collection('migrations').findOne({ _id: LIST_BUCKETS_FLAG_ID as never }))?.state;
+async function flagState(db: Db, id: string = LIST_BUCKETS_FLAG_ID): Promise<unknown> {
+  return (await db.collection('migrations').findOne({ _id: id as never }))?.state;
 }
 
 describe('runs list buckets (listBuckets)', () => {
@@ -80,6 +84,7 @@ describe('runs list buckets (listBuckets)', () => {
   it('runs stored before 0008 are listed with one query until the background backfill labels them all, then through windows', async () => {
     const { db, stores, newestFirst } = await oldDatabase('old', 30);
     assert.equal(await flagState(db), 'pending', 'the migration only records that a backfill is needed');
+    assert.equal(await flagState(db, FINE_BUCKETS_FLAG_ID), 'pending');
     assert.equal(await db.collection('runs').countDocuments({ listBuckets: { $exists: true } }), 1, 'the migration labelled nothing');
 
     runFinds.length = 0;
@@ -93,6 +98,7 @@ describe('runs list buckets (listBuckets)', () => {
     assert.deepEqual(await backfill.finished, { filled: 30, complete: true });
     await backfill.stop();
     assert.equal(await flagState(db), 'done');
+    assert.equal(await flagState(db, FINE_BUCKETS_FLAG_ID), 'done');
     assert.ok(messages.some((m) => m.includes('done')), messages.join('\n'));
     assert.ok(!messages.some((m) => m.startsWith('warn')), messages.join('\n'));
     for (const doc of await db.collection('runs').find({}).toArray()) {
@@ -108,6 +114,29 @@ describe('runs list buckets (listBuckets)', () => {
 
     const again = startListBucketsBackfill({ db, log: quiet, startDelayMs: 0 });
     assert.deepEqual(await again.finished, { filled: 0, complete: true }, 'a later start finds the flag set and does nothing');
+    await db.dropDatabase();
+  });
+
+  it('runs labelled by 0008 get the labels under 1 h in the background; until then windows are 1 h or more', async () => {
+    const { db, stores, newestFirst } = await oldDatabase('coarse', 40, 'coarse');
+    assert.equal(await flagState(db), undefined, 'every run has listBuckets');
+    assert.equal(await flagState(db, FINE_BUCKETS_FLAG_ID), 'pending');
+    runFinds.length = 0;
+    assert.deepEqual(await listAll(stores, {}, 3), newestFirst);
+    assert.deepEqual(await listAll(stores, { repo: 'acme/old' }, 2), newestFirst);
+    if (!sortPushdown) assert.ok(windowQueries() > 0, 'time windows, of 1 h and more');
+    assert.equal(fineQueries(), 0, 'no window under 1 h while runs lack those labels');
+
+    const backfill = startListBucketsBackfill({ db, log: quiet, batchSize: 16, pauseMs: 0, startDelayMs: 0 });
+    assert.deepEqual(await backfill.finished, { filled: 40, complete: true });
+    assert.equal(await flagState(db, FINE_BUCKETS_FLAG_ID), 'done');
+    for (const doc of await db.collection('runs').find({}).toArray()) {
+      assert.deepEqual(doc.listBuckets, runBucketLabels(doc.createdAt as Date), `run ${String(doc._id)}`);
+    }
+    runFinds.length = 0;
+    assert.deepEqual(await listAll(stores, {}, 3), newestFirst);
+    assert.deepEqual(await listAll(stores, { repo: 'acme/old' }, 2), newestFirst);
+    if (!sortPushdown) assert.ok(fineQueries() > 0, 'runs seven minutes apart, pages of 3: windows under 1 h');
     await db.dropDatabase();
   });
 

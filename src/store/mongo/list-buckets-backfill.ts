@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Db } from 'mongodb';
-import { listBucketsComplete, markListBucketsComplete } from './list-buckets-flag.ts';
-import { runBucketLabels } from './run-buckets.ts';
+import { FINE_BUCKETS_FLAG_ID, LIST_BUCKETS_FLAG_ID, listBucketsComplete, markListBucketsComplete } from './list-buckets-flag.ts';
+import { LABEL_COUNT, runBucketLabels } from './run-buckets.ts';
 
 export interface ListBucketsBackfillOptions {
   db: Db;
@@ -22,7 +22,7 @@ export interface ListBucketsBackfillOptions {
 export interface ListBucketsBackfillResult {
   /** runs this process labelled */
   filled: number;
-  /** no run lacks `listBuckets` any more and the flag says so (false when stopped before) */
+  /** no run lacks `listBuckets` labels any more and the flags say so (false when stopped before) */
   complete: boolean;
 }
 
@@ -35,13 +35,17 @@ export interface ListBucketsBackfill {
 
 type RunLabels = { _id: string; createdAt: Date; listBuckets?: string[] };
 
+/** a run lacking labels: stored before 0008 (no `listBuckets`) or before 0009 (no finer labels) */
+const UNLABELLED = { [`listBuckets.${LABEL_COUNT - 1}`]: { $exists: false } };
+
 /**
- * Labels runs stored before `listBuckets` existed (migration 0008 records that some may exist), in
- * the server process, off the start-up path: a batch of runs lacking the field is read with one
- * query, each is updated by id (on FerretDB every update scans the collection; a bulk write or an
- * `$in` update costs more, see docs/mongodb.md), then it pauses. Runs filled already are skipped by
+ * Labels runs stored before `listBuckets` existed or before it had its finer labels (migrations 0008
+ * and 0009 record that some may exist), in the server process, off the start-up path: a batch of
+ * runs lacking labels is read with one query, each is updated by id (a bulk write or an `$in` update
+ * costs more on FerretDB, see docs/mongodb.md), then it pauses. Runs filled already are skipped by
  * the query, so a restart resumes where it stopped, and several servers may run it at once. Once no
- * run lacks the field it sets the flag (list-buckets-flag.ts) and the runs list reads time windows.
+ * run lacks a label it sets the flags (list-buckets-flag.ts): the runs list reads time windows, then
+ * finer ones.
  */
 export function startListBucketsBackfill(options: ListBucketsBackfillOptions): ListBucketsBackfill {
   const { db, log } = options;
@@ -58,11 +62,11 @@ export function startListBucketsBackfill(options: ListBucketsBackfillOptions): L
     sleep(ms, true, { signal: abort.signal, ref: false }).catch(() => false);
 
   const fillBatch = async (): Promise<number> => {
-    const batch = await runs.find({ listBuckets: { $exists: false } }, { projection: { _id: 1, createdAt: 1 } }).limit(batchSize).toArray();
+    const batch = await runs.find(UNLABELLED, { projection: { _id: 1, createdAt: 1 } }).limit(batchSize).toArray();
     let filled = 0;
     for (const run of batch) {
       if (stopped()) break;
-      const result = await runs.updateOne({ _id: run._id, listBuckets: { $exists: false } }, { $set: { listBuckets: runBucketLabels(run.createdAt) } });
+      const result = await runs.updateOne({ _id: run._id, ...UNLABELLED }, { $set: { listBuckets: runBucketLabels(run.createdAt) } });
       filled += result.modifiedCount;
     }
     return batch.length === 0 ? -1 : filled;
@@ -77,14 +81,21 @@ export function startListBucketsBackfill(options: ListBucketsBackfillOptions): L
     while (!stopped()) {
       try {
         if (!announced) {
-          if (await listBucketsComplete(db)) return { filled, complete: true };
+          const coarse = await listBucketsComplete(db, LIST_BUCKETS_FLAG_ID);
+          if (coarse && (await listBucketsComplete(db, FINE_BUCKETS_FLAG_ID))) return { filled, complete: true };
           const total = await runs.estimatedDocumentCount();
-          log.info({ runs: total }, 'listBuckets backfill: labelling runs stored before migration 0008; until it is done the runs list reads each page with one query');
+          log.info(
+            { runs: total },
+            coarse
+              ? 'listBuckets backfill: adding the finer labels to runs stored before migration 0009; until it is done the runs list reads windows of 1 h or more'
+              : 'listBuckets backfill: labelling runs stored before migration 0008; until it is done the runs list reads each page with one query',
+          );
           announced = true;
         }
         const count = await fillBatch();
         if (count < 0) {
-          await markListBucketsComplete(db, now(), filled);
+          await markListBucketsComplete(db, now(), filled, LIST_BUCKETS_FLAG_ID);
+          await markListBucketsComplete(db, now(), filled, FINE_BUCKETS_FLAG_ID);
           log.info({ filled, ms: Date.now() - startedAt }, 'listBuckets backfill: done; the runs list reads time windows');
           return { filled, complete: true };
         }

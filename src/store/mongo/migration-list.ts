@@ -1,4 +1,5 @@
-import { recordListBucketsBackfill } from './list-buckets-flag.ts';
+import { detectSortPushdown } from './capabilities.ts';
+import { FINE_BUCKETS_FLAG_ID, recordListBucketsBackfill } from './list-buckets-flag.ts';
 import type { Migration } from './migrations.ts';
 
 /**
@@ -77,6 +78,18 @@ export const MIGRATIONS: readonly Migration[] = [
     // (list-buckets-backfill.ts), since on FerretDB a large history would take hours
     async up(db) {
       await recordListBucketsBackfill(db, new Date());
+    },
+  },
+  {
+    id: '0009-runs-list-buckets-fine',
+    description: 'runs: finer listBuckets labels (under 1 h); an index on listBuckets where the server cannot sort',
+    // runs stored before it get the finer labels from the same background backfill as 0008's. The
+    // index: FerretDB's equality on a label scans the collection unless an index led by the field
+    // exists, to which the embedded PostgreSQL adds a GIN twin (src/embedded/equality-indexes.ts);
+    // MongoDB lists through createdAt_id and needs none
+    async up(db) {
+      await recordListBucketsBackfill(db, new Date(), FINE_BUCKETS_FLAG_ID);
+      if (!(await detectSortPushdown(db, () => {}))) await db.collection('runs').createIndex({ listBuckets: 1 }, { name: 'listBuckets' });
     },
   },
 ];

@@ -10,7 +10,7 @@ import { MongoDeliveryLog } from './delivery-log.ts';
 import { MongoRunCredentialStore } from './run-credentials.ts';
 import { MongoReportStateStore } from './report-state.ts';
 import { DEFAULT_DELIVERY_TTL_MS, ensureDeliveryTtl, MongoDeliveryStore } from './delivery-store.ts';
-import { ListBucketsFlag } from './list-buckets-flag.ts';
+import { FINE_BUCKETS_FLAG_ID, ListBucketsFlag } from './list-buckets-flag.ts';
 import { MongoLogStore } from './log-store.ts';
 import { MIGRATIONS } from './migration-list.ts';
 import { migrate } from './migrations.ts';
@@ -75,11 +75,20 @@ export async function openMongoStores(client: MongoClient, dbName: string, optio
     sortPushdown: await detectSortPushdown(db, log),
   };
   const lock = capabilities.atomicUpdates ? noLock : new InsertLock(db);
-  const bucketsFlag = new ListBucketsFlag(db, { ...(options.listBucketsRecheckMs !== undefined && { recheckMs: options.listBucketsRecheckMs }) });
-  if (!capabilities.sortPushdown) await bucketsFlag.isComplete();
+  const recheck = { ...(options.listBucketsRecheckMs !== undefined && { recheckMs: options.listBucketsRecheckMs }) };
+  const bucketsFlag = new ListBucketsFlag(db, recheck);
+  const fineFlag = new ListBucketsFlag(db, { ...recheck, id: FINE_BUCKETS_FLAG_ID });
+  if (!capabilities.sortPushdown) await Promise.all([bucketsFlag.isComplete(), fineFlag.isComplete()]);
   const logs = new MongoLogStore(db);
   return {
-    runs: new MongoRunStore(db, { now, arrayFilters: capabilities.arrayFilters, sortPushdown: capabilities.sortPushdown, lock, listBucketsComplete: () => bucketsFlag.isComplete() }),
+    runs: new MongoRunStore(db, {
+      now,
+      arrayFilters: capabilities.arrayFilters,
+      sortPushdown: capabilities.sortPushdown,
+      lock,
+      listBucketsComplete: () => bucketsFlag.isComplete(),
+      fineBucketsComplete: () => fineFlag.isComplete(),
+    }),
     logs,
     actions: new MongoActionRegistry(db, now, lock),
     secrets: new MongoSecretStore(db, options.secretKey, now),

@@ -6,6 +6,8 @@ import { noLock, type DocLock } from './doc-lock.ts';
 import { createApplyEvent, type ApplyEvent } from './run-apply.ts';
 import { applyEventBatch } from './run-batch.ts';
 import { decodeRunCursor, encodeRunCursor } from './run-cursor.ts';
+import { COARSE_LEVEL } from './run-buckets.ts';
+import { foldRunHeads, readListHint, recordRunHeads, runHeads } from './run-heads.ts';
 import { CLOCK_SKEW_MS, listByWindows } from './run-window-list.ts';
 import { newRunDoc, toRunRecord, type RunDoc } from './run-document.ts';
 import { isTerminal } from './run-updates.ts';
@@ -23,6 +25,8 @@ export interface MongoRunStoreOptions {
    * pushdown lists with one query too; default: always
    */
   listBucketsComplete?: () => Promise<boolean>;
+  /** whether every run has the finer `listBuckets` labels of migration 0009; default: always */
+  fineBucketsComplete?: () => Promise<boolean>;
 }
 
 /** Most runs one page returns, whatever the caller asks. */
@@ -35,19 +39,23 @@ export const MAX_PAGE = 500;
  */
 export class MongoRunStore implements RunStore {
   readonly #runs;
+  readonly #heads;
   readonly #now: () => Date;
   readonly #apply: ApplyEvent;
   readonly #lock: DocLock;
   readonly #sortPushdown: boolean;
   readonly #bucketsComplete: () => Promise<boolean>;
+  readonly #fineComplete: () => Promise<boolean>;
 
   constructor(db: Db, options: MongoRunStoreOptions) {
     this.#runs = db.collection<RunDoc>('runs');
+    this.#heads = runHeads(db);
     this.#now = options.now;
     this.#sortPushdown = options.sortPushdown ?? true;
     this.#apply = createApplyEvent(this.#runs, options.arrayFilters);
     this.#lock = options.lock ?? noLock;
     this.#bucketsComplete = options.listBucketsComplete ?? (() => Promise.resolve(true));
+    this.#fineComplete = options.fineBucketsComplete ?? (() => Promise.resolve(true));
   }
 
   /** every change of an existing run goes through here (see DocLock) */
@@ -57,6 +65,8 @@ export class MongoRunStore implements RunStore {
 
   async create(run: NewRun): Promise<RunRecord> {
     const doc = newRunDoc(new ObjectId().toHexString(), run, this.#now());
+    // heads first: a stored run is never newer than its scopes' heads say (run-heads.ts)
+    if (!this.#sortPushdown) await recordRunHeads(this.#heads, foldRunHeads([doc]));
     await this.#runs.insertOne(doc);
     return toRunRecord(doc);
   }
@@ -68,9 +78,10 @@ export class MongoRunStore implements RunStore {
 
   /**
    * Newest first (createdAt, then id); `since` keeps runs created at or after it. One indexed query
-   * where the server sorts and limits; elsewhere a few queries over time windows (run-window-list.ts),
-   * except for `sha` and `idPrefix`, which match a handful of runs that one query finds at once, and
-   * while runs stored before `listBuckets` existed still lack it (the backfill is not done).
+   * where the server sorts and limits; elsewhere a few queries over time windows (run-window-list.ts)
+   * placed and sized by the scope's head (run-heads.ts), except for `sha` and `idPrefix`, which match
+   * a handful of runs that one query finds at once, and while runs stored before `listBuckets`
+   * existed still lack it (the backfill is not done).
    */
   async list(filter: RunFilter, page: Page): Promise<RunPage> {
     if (!Number.isInteger(page.limit) || page.limit < 1) {
@@ -93,16 +104,23 @@ export class MongoRunStore implements RunStore {
     const oneQuery = this.#sortPushdown || filter.sha !== undefined || filter.idPrefix !== undefined || !(await this.#bucketsComplete());
     const docs = oneQuery
       ? await this.#runs.find(and.length > 0 ? { ...equal, $and: and } : (equal as Filter<RunDoc>)).sort({ createdAt: -1, _id: -1 }).limit(limit + 1).toArray()
-      : await listByWindows(this.#runs, {
-        equal,
-        and,
-        want: limit + 1,
-        anchor: after?.createdAt.getTime() ?? this.#now().getTime() + CLOCK_SKEW_MS,
-        ...(filter.since !== undefined && { since: filter.since }),
-      });
+      : await this.#listByWindows(filter, equal, and, limit + 1, after?.createdAt);
     const runs = docs.slice(0, limit).map(toRunRecord);
     const last = runs[runs.length - 1];
     return docs.length > limit && last ? { runs, next: encodeRunCursor({ createdAt: last.createdAt, id: last.id }) } : { runs };
+  }
+
+  async #listByWindows(filter: RunFilter, equal: Filter<RunDoc>, and: Filter<RunDoc>[], want: number, after: Date | undefined): Promise<RunDoc[]> {
+    const [hint, fine] = await Promise.all([readListHint(this.#heads, filter), this.#fineComplete()]);
+    return listByWindows(this.#runs, {
+      equal,
+      and,
+      want,
+      anchor: after?.getTime() ?? this.#now().getTime() + CLOCK_SKEW_MS,
+      ...(filter.since !== undefined && { since: filter.since }),
+      ...(hint !== undefined && { hint }),
+      minLevel: fine ? 0 : COARSE_LEVEL,
+    });
   }
 
   async apply(event: RunEvent): Promise<void> {
