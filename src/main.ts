@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import Docker from 'dockerode';
@@ -7,11 +6,8 @@ import type { Logger } from 'pino';
 import type { Config } from './config.ts';
 import { DockerExecutor } from './executor/docker/docker-executor.ts';
 import { containerDefaults } from './executor/docker/options.ts';
-import { reapOrphans } from './executor/docker/reaper.ts';
-import { runJob } from './executor/run-job.ts';
 import { startEmbeddedMongo, type EmbeddedMongo } from './embedded/embedded-mongo.ts';
 import { writeProbe } from './embedded/write-probe.ts';
-import type { GithubAuth } from './github/client.ts';
 import { createGithubService, type GithubService } from './github/github-service.ts';
 import { meteredDeliveryLog, meteredFetch } from './ops/metered-github.ts';
 import { meteredRunStore } from './ops/metered-run-store.ts';
@@ -25,7 +21,11 @@ import { openChangeFeed, openMongoStores } from './store/mongo/index.ts';
 import { startListBucketsBackfill } from './store/mongo/list-buckets-backfill.ts';
 import { startRetention } from './store/mongo/retention.ts';
 import type { ActionRegistry, ApiTokenStore, ChangeFeed, DeliveryLog, LogStore, RunStore, SecretStore } from './store/store.ts';
-import { Worker } from './worker/worker.ts';
+import type { Worker } from './worker/worker.ts';
+import { buildDockerWorker } from './docker-worker.ts';
+import { githubAuth } from './github-auth-config.ts';
+
+export { onShutdownSignal } from './shutdown-signal.ts';
 
 /**
  * The composition root: the only place that builds concrete adapters (MongoDB client and stores,
@@ -76,9 +76,6 @@ export interface Services {
    */
   shutdown(options: { graceMs: number }): Promise<void>;
 }
-
-/** how often the worker sweeps the engine for containers of runs that are over */
-const REAP_INTERVAL_MS = 5 * 60_000;
 
 export async function buildServices(config: Config, options: ServiceOptions): Promise<Services> {
   const { log } = options;
@@ -189,40 +186,9 @@ export async function buildServices(config: Config, options: ServiceOptions): Pr
       const docker = new Docker();
       readiness.docker = () => docker.ping();
       const executor = new DockerExecutor({ docker, network: config.network, pullPolicy: config.pullPolicy, defaults: containerDefaults(config), log: (message) => log.info({}, message) });
-      // a run this database does not know may belong to another installation sharing the engine: keep it
-      const isRunActive = async (runId: string): Promise<boolean> => {
-        const run = await stores.runs.get(runId);
-        return run === null || run.status === 'queued' || run.status === 'running';
-      };
-      const sweep = async (): Promise<void> => {
-        const reaped = await reapOrphans(docker, isRunActive);
-        if (reaped.containers + reaped.volumes + reaped.networks > 0) log.info({ ...reaped }, 'removed containers, volumes and networks of finished runs');
-      };
-      await sweep().catch((err: unknown) => log.warn({ err }, 'could not sweep leftover containers (is the Docker engine reachable?)'));
-      const sweeper = setInterval(() => void sweep().catch((err: unknown) => log.warn({ err }, 'container sweep failed')), REAP_INTERVAL_MS);
-      sweeper.unref();
-      cleanups.push(async () => clearInterval(sweeper));
-      worker = new Worker({
-        runs,
-        logs: stores.logs,
-        secrets: stores.secrets,
-        credentials: stores.credentials,
-        queue,
-        executor,
-        runJob,
-        reapRun: async (runId) => {
-          await reapOrphans(docker, async (id) => id !== runId);
-        },
-        workerId,
-        leaseMs: config.leaseMs,
-        heartbeatMs: Math.max(250, Math.floor(config.leaseMs / 3)),
-        concurrency: config.concurrency,
-        defaultRetry: config.defaultRetry,
-        logCapBytes: config.logCapBytes,
-        defaultTimeoutMs: config.defaultTimeoutMs,
-        groupConcurrency: config.groupConcurrency,
-        log: log.child({ worker: workerId }),
-      });
+      const built = await buildDockerWorker({ config, docker, executor, stores, runs, queue, workerId, log });
+      cleanups.push(built.stop);
+      worker = built.worker;
     }
     const started = worker;
     let shutdown: Promise<void> | undefined;
@@ -260,62 +226,6 @@ export async function buildServices(config: Config, options: ServiceOptions): Pr
     await cleanUp();
     throw err;
   }
-}
-
-/**
- * Calls `stop` once on the first SIGTERM or SIGINT; a second signal exits at once (for an operator
- * who does not want to wait for the grace period).
- */
-export function onShutdownSignal(log: Logger, stop: (signal: string) => Promise<void>): void {
-  let stopping = false;
-  const handler = (signal: NodeJS.Signals): void => {
-    if (stopping) {
-      log.warn({ signal }, 'second signal: exiting without waiting');
-      process.exit(130);
-    }
-    stopping = true;
-    log.info({ signal }, 'shutting down');
-    stop(signal).then(
-      () => process.exit(0),
-      (err: unknown) => {
-        log.error({ err }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGTERM', handler);
-  process.on('SIGINT', handler);
-}
-
-/**
- * GitHub credentials from the config: an App (id + key, or key file) or a token; undefined when
- * none is set. Throws naming the variable when a half-given setting cannot work.
- */
-export function githubAuth(config: Config): GithubAuth | undefined {
-  const { githubAppId: appId, githubPrivateKey, githubPrivateKeyFile, githubToken, githubWebhookSecret } = config;
-  if (appId !== undefined) {
-    if (githubPrivateKey !== undefined && githubPrivateKeyFile !== undefined) {
-      throw new Error('set one of GITHUB_PRIVATE_KEY and GITHUB_PRIVATE_KEY_FILE, not both');
-    }
-    let privateKey = githubPrivateKey;
-    if (githubPrivateKeyFile !== undefined) {
-      try {
-        privateKey = readFileSync(githubPrivateKeyFile, 'utf8');
-      } catch (err) {
-        throw new Error(`GITHUB_PRIVATE_KEY_FILE: cannot read ${githubPrivateKeyFile} (${(err as NodeJS.ErrnoException).code ?? String(err)}); point it at the App's .pem file`, { cause: err });
-      }
-    }
-    if (privateKey === undefined) throw new Error('GITHUB_APP_ID is set but the App\'s key is not: set GITHUB_PRIVATE_KEY or GITHUB_PRIVATE_KEY_FILE');
-    return { kind: 'app', appId, privateKey };
-  }
-  if (githubPrivateKey !== undefined || githubPrivateKeyFile !== undefined) {
-    throw new Error('GITHUB_PRIVATE_KEY is set but GITHUB_APP_ID is not: set GITHUB_APP_ID to the App ID on the App\'s settings page');
-  }
-  if (githubToken !== undefined) return { kind: 'token', token: githubToken };
-  if (githubWebhookSecret !== undefined) {
-    throw new Error('GITHUB_WEBHOOK_SECRET is set but Pistages has no GitHub credentials: set GITHUB_APP_ID and GITHUB_PRIVATE_KEY, or GITHUB_TOKEN');
-  }
-  return undefined;
 }
 
 function redact(uri: string): string {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { loadConfig } from '../../src/config.ts';
-import { githubAuth } from '../../src/main.ts';
+import { githubAuth } from '../../src/github-auth-config.ts';
 
 const SECRET = 'webhook-secret-0123456789';
 
