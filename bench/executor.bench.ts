@@ -106,29 +106,22 @@ async function benchContainers(workspace: { id: string }): Promise<void> {
   await step(workspace, 0, 'true', discard);
   await dockerRun('true');
   let n = 1;
-  const [ours, raw] = await compare(
-    4,
-    async () => {
-      for (let i = 0; i < 5; i++) await step(workspace, n++, 'echo step', discard);
-    },
-    async () => {
-      for (let i = 0; i < 5; i++) await dockerRun('echo step');
-    },
-  );
-  report('(b) 20 new-container steps', ours, raw);
-  console.log(`    per step: executor ${(ours / 20).toFixed(0)} ms, docker run --rm ${(raw / 20).toFixed(0)} ms`);
-
-  const [oneShot, raw1] = await compare(
-    4,
-    async () => {
-      for (let i = 0; i < 5; i++) await oneShotStep(workspace, n++, 'echo step', discard);
-    },
-    async () => {
-      for (let i = 0; i < 5; i++) await dockerRun('echo step');
-    },
-  );
-  report('(b1) 20 one-shot container steps', oneShot, raw1);
-  console.log(`    per step: executor ${(oneShot / 20).toFixed(0)} ms, docker run --rm ${(raw1 / 20).toFixed(0)} ms`);
+  /** 4 rounds of 5 steps each way, alternating, against `docker run --rm` of the same command */
+  const againstDockerRun = async (label: string, oneStep: typeof step): Promise<void> => {
+    const [ours, raw] = await compare(
+      4,
+      async () => {
+        for (let i = 0; i < 5; i++) await oneStep(workspace, n++, 'echo step', discard);
+      },
+      async () => {
+        for (let i = 0; i < 5; i++) await dockerRun('echo step');
+      },
+    );
+    report(label, ours, raw);
+    console.log(`    per step: executor ${(ours / 20).toFixed(0)} ms, docker run --rm ${(raw / 20).toFixed(0)} ms`);
+  };
+  await againstDockerRun('(b) 20 new-container steps', step);
+  await againstDockerRun('(b1) 20 one-shot container steps', oneShotStep);
 
   // The same lifecycle (keep-alive container + exec + force remove) in bare dockerode: separates
   // the cost of the design (an exec instead of the main process) from the executor's own overhead.
