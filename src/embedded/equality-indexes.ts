@@ -72,7 +72,7 @@ export const EQUALITY_INDEX_PASS_SQL =
 /**
  * Installs the trigger and adds the twins missing (see EQUALITY_INDEX_SQL) in FerretDB's database of
  * the embedded cluster, with `psql` from the cluster's binaries. Returns the twins it created. Without
- * `psql`, it warns and returns none: lookups then work, as sequential scans.
+ * `psql`, or when it fails, it warns and returns none: lookups then work, as sequential scans.
  */
 export async function installEqualityIndexes(cluster: PostgresCluster, log: SupervisorLog): Promise<string[]> {
   const psql = join(cluster.binDir, 'psql');
@@ -88,7 +88,12 @@ export async function installEqualityIndexes(cluster: PostgresCluster, log: Supe
     if (created.length > 0) log.info({ indexes: created }, `embedded PostgreSQL: added ${created.length} GIN indexes so that FerretDB's equality filters use an index`);
     return created;
   } catch (err) {
+    // they only make lookups fast: the database works without them, so the start goes on
     const { stderr } = err as { stderr?: string };
-    throw new Error(`could not add the equality indexes to the embedded PostgreSQL: ${stderr?.trim() || String(err)}`, { cause: err });
+    log.warn(
+      { err, feature: 'equality-indexes' },
+      `could not add the equality indexes to the embedded PostgreSQL (${stderr?.trim() || String(err)}): filtered reads scan whole collections until a restart adds them`,
+    );
+    return [];
   }
 }
