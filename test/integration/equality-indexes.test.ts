@@ -5,11 +5,26 @@ import { startTestMongo } from '../support/mongo.ts';
 const mongo = await startTestMongo();
 after(() => mongo.close());
 
-/** the PostgreSQL plan FerretDB reports for a find with `filter` (its explain answers with it) */
+interface PlanNode {
+  'Node Type'?: string;
+  'Index Name'?: string;
+  Plans?: PlanNode[];
+}
+
+/**
+ * The nodes of the PostgreSQL plan FerretDB reports for a find with `filter` (its explain answers
+ * with it), each as `<node type> <index name>`, one per line (the plan's keys come in any order).
+ */
 async function plan(collection: string, filter: object): Promise<string> {
   const answer = await mongo.client.db(mongo.dbName).command({ explain: { find: collection, filter }, verbosity: 'queryPlanner' });
   assert.equal(answer.filterPushdown, true, 'the equality is passed down to PostgreSQL');
-  return JSON.stringify(answer.queryPlanner);
+  const lines: string[] = [];
+  const walk = (node: PlanNode): void => {
+    lines.push(`${node['Node Type'] ?? '?'} ${node['Index Name'] ?? ''}`.trim());
+    for (const child of node.Plans ?? []) walk(child);
+  };
+  walk((answer.queryPlanner as { Plan: PlanNode }).Plan);
+  return lines.join('\n');
 }
 
 describe('equality indexes of the embedded PostgreSQL', () => {
@@ -24,10 +39,10 @@ describe('equality indexes of the embedded PostgreSQL', () => {
     await things.createIndex({ at: -1 });
     await things.insertMany(Array.from({ length: 3000 }, (_, i) => ({ _id: `t${i}`, name: `n${i % 300}`, tags: [`a${i % 7}`, `b${i}`], at: new Date(i * 1000), other: `o${i}` })));
 
-    assert.match(await plan('things', { name: 'n7' }), /Bitmap Index Scan.*things_[0-9a-f]+_name_eq_/);
-    assert.match(await plan('things', { _id: 't42' }), /Index Scan.*things_[0-9a-f]+_id_eq_/);
+    assert.match(await plan('things', { name: 'n7' }), /^Bitmap Index Scan things_[0-9a-f]+_name_eq_/m);
+    assert.match(await plan('things', { _id: 't42' }), /Index Scan things_[0-9a-f]+_id_eq_/);
     // an element of an array field: what the runs list asks of `listBuckets`
-    assert.match(await plan('things', { tags: 'b42' }), /Index Scan.*things_[0-9a-f]+_tags_eq_/);
+    assert.match(await plan('things', { tags: 'b42' }), /Index Scan things_[0-9a-f]+_tags_eq_/);
     assert.match(await plan('things', { other: 'o42' }), /Seq Scan/, 'no index on the field: a scan');
     assert.doesNotMatch(await plan('things', { at: new Date(42_000) }), /_eq_/, 'a descending first key is a sort key: no equality index');
 
