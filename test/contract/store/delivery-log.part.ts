@@ -88,9 +88,9 @@ export function deliveryLogContract(makeStores: MakeStores): void {
     });
 
     it('never stores the value in plain text', async () => {
-      await fx.stores.credentials.put('run-c', { PISTAGES_GIT_TOKEN: 'ghs_plaintext_marker' }, new Date(clock.now().getTime() + 60_000));
+      await fx.stores.credentials.put('run-c', { PISTAGES_GIT_TOKEN: 'plaintext-credential-marker' }, new Date(clock.now().getTime() + 60_000));
       const raw = (await fx.rawSnapshot?.()) ?? '';
-      assert.doesNotMatch(raw, /ghs_plaintext_marker/);
+      assert.doesNotMatch(raw, /plaintext-credential-marker/);
     });
   });
 

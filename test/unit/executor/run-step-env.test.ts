@@ -7,7 +7,7 @@ import { FakeExecutor } from '../../support/fake-executor.ts';
 import { recordEvents, runProblems, sketchPlan } from '../../support/run-harness.ts';
 
 const TOKEN = 'npm-secret-value-123';
-const GIT_TOKEN = 'ghs_checkout-token-456';
+const GIT_TOKEN = 'checkout-credential-456';
 
 async function run(plan: Plan, options: Partial<RunJobOptions> = {}) {
   const fake = new FakeExecutor();

@@ -24,7 +24,7 @@ describe('normalisePrivateKey', () => {
   });
 
   it('names GITHUB_PRIVATE_KEY for text that is not a usable RSA key', () => {
-    assert.throws(() => normalisePrivateKey('ghp_this_is_a_token'), /GITHUB_PRIVATE_KEY.*PEM private key/);
+    assert.throws(() => normalisePrivateKey('a-token-string-not-a-key'), /GITHUB_PRIVATE_KEY.*PEM private key/);
     assert.throws(() => normalisePrivateKey(withoutLine(privateKey, 3)), /GITHUB_PRIVATE_KEY.*not a usable private key/);
     const ed = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
     assert.throws(() => normalisePrivateKey(ed), /GITHUB_PRIVATE_KEY.*RSA/);
