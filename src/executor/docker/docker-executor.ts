@@ -9,6 +9,7 @@ import { causeOf, describeEngine, engineError, refusedByEngine, statusOf } from 
 import { ImageSource } from './image-source.ts';
 import { objectName, scopeLabels } from './labels.ts';
 import { readOutputs } from './read-outputs.ts';
+import { removeRetrying } from './remove-retrying.ts';
 import { startError } from './start-error.ts';
 import type { DockerExecutorOptions } from './options.ts';
 import { waitUntilReady } from './readiness.ts';
@@ -96,18 +97,15 @@ export class DockerExecutor implements Executor {
   }
 
   async #removeVolume(name: string): Promise<void> {
-    // "in use" right after a container removal is transient; give the engine a moment.
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await this.#docker.getVolume(name).remove();
-        return;
-      } catch (err) {
-        const status = statusOf(err);
-        if (status === 404) return;
-        if (status !== 409 || attempt === 8) throw engineError(`remove workspace volume ${name}`, err, this.#where);
-        this.#log(`volume ${name} still in use; retrying removal`);
-        await delay(50 * attempt);
-      }
+    try {
+      // "in use" (409) right after a container removal is transient; give the engine a moment.
+      await removeRetrying(
+        () => this.#docker.getVolume(name).remove(),
+        (err) => statusOf(err) === 409,
+        () => this.#log(`volume ${name} still in use; retrying removal`),
+      );
+    } catch (err) {
+      throw engineError(`remove workspace volume ${name}`, err, this.#where);
     }
   }
 

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { setTimeout as delay } from 'node:timers/promises';
 import type Dockerode from 'dockerode';
 import { ExecutorError, type RunRef, type RunResources } from '../executor.ts';
 import { causeOf, engineError, statusOf } from './engine-errors.ts';
 import { objectName, runLabels } from './labels.ts';
 import { networkMode, type NetworkMode } from './network-mode.ts';
+import { removeRetrying } from './remove-retrying.ts';
 
 /** Prefix of the host-side bridge interface of every run network (at most 15 characters in all). */
 export const BRIDGE_PREFIX = 'pst-';
@@ -96,20 +96,15 @@ export class RunNetworks {
     if (this.#byRun.get(resources.runId) === resources) this.#byRun.delete(resources.runId);
     const name = resources.network;
     if (name === undefined) return;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await this.#docker.getNetwork(name).remove();
-        return;
-      } catch (err) {
-        const status = statusOf(err);
-        if (status === 404) return;
-        if (!isInUse(err) || attempt === 8) {
-          const hint = isInUse(err) ? '; a container of the run is still attached (it could not be removed)' : '';
-          throw new ExecutorError('engine', `${engineError(`remove network ${name}`, err, this.#where).message}${hint}`, { cause: err });
-        }
-        this.#log(`network ${name} still has containers attached; retrying removal`);
-        await delay(50 * attempt);
-      }
+    try {
+      await removeRetrying(
+        () => this.#docker.getNetwork(name).remove(),
+        isInUse,
+        () => this.#log(`network ${name} still has containers attached; retrying removal`),
+      );
+    } catch (err) {
+      const hint = isInUse(err) ? '; a container of the run is still attached (it could not be removed)' : '';
+      throw new ExecutorError('engine', `${engineError(`remove network ${name}`, err, this.#where).message}${hint}`, { cause: err });
     }
   }
 }

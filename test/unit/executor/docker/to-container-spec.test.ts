@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ContainerSpecRequest } from '../../../../src/executor/executor.ts';
-import { DEFAULT_OUTPUT_FILE, outputsVolume, toContainerSpec, toEnvList } from '../../../../src/executor/docker/to-container-spec.ts';
+import { DEFAULT_OUTPUT_FILE, ONE_SHOT_OUTPUT_FILE, outputsVolume, toContainerSpec, toEnvList, toOneShotSpec } from '../../../../src/executor/docker/to-container-spec.ts';
 
 function request(overrides: Partial<ContainerSpecRequest> = {}): ContainerSpecRequest {
   return {
@@ -110,5 +110,29 @@ describe('toEnvList', () => {
 
   it('keeps values verbatim, including newlines and =', () => {
     assert.deepEqual(toEnvList({ A: 'line1\nline2', B: '==' }), ['A=line1\nline2', 'B===']);
+  });
+});
+
+describe('toOneShotSpec', () => {
+  const options = { network: 'bridge' as const, defaults: { memoryBytes: 1024 ** 3, pids: 100 } };
+
+  it('runs the command as the container\'s process with both environments, outputs in its own /tmp', () => {
+    const spec = toOneShotSpec(request({ env: { CI: 'true', SHARED: 'container' } }), { command: 'make test', env: { SHARED: 'step', STEP: '1' } }, options);
+    assert.deepEqual(spec.Entrypoint, ['sh', '-e', '-c', 'make test']);
+    assert.deepEqual(spec.Cmd, []);
+    assert.deepEqual(spec.Env, ['CI=true', 'SHARED=step', 'STEP=1', `PISTAGES_OUTPUT=${ONE_SHOT_OUTPUT_FILE}`]);
+    assert.deepEqual([spec.OpenStdin, spec.AttachStdout, spec.AttachStderr, spec.Tty], [false, true, true, false]);
+  });
+
+  it('keeps the limits, security options, labels and workspace of a kept-alive container, without the outputs volume or a log copy', () => {
+    const alive = toContainerSpec(request(), options);
+    const once = toOneShotSpec(request(), { command: 'true', env: {} }, options);
+    const { Mounts: aliveMounts, ...aliveHost } = alive.HostConfig ?? {};
+    const { Mounts: onceMounts, LogConfig, ...onceHost } = once.HostConfig ?? {};
+    assert.deepEqual(onceHost, aliveHost);
+    assert.deepEqual(once.Labels, alive.Labels);
+    assert.deepEqual(onceMounts, aliveMounts?.filter((mount) => mount.Target === '/workspace'));
+    assert.equal(onceMounts?.length, 1);
+    assert.deepEqual(LogConfig, { Type: 'none', Config: {} });
   });
 });
