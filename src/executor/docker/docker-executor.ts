@@ -3,7 +3,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type Dockerode from 'dockerode';
 import { ExecutorError, type ChunkSink, type ContainerHandle, type ContainerSpecRequest, type EngineCapacity } from '../executor.ts';
 import type { ExecRequest, ExecResult, Executor, RunRef, RunResources, RunScope, Workspace } from '../executor.ts';
-import { demux } from './demux.ts';
+import { followCommand } from './follow-command.ts';
 import { assertExecFits } from './exec-limits.ts';
 import { causeOf, describeEngine, engineError, refusedByEngine, statusOf } from './engine-errors.ts';
 import { ImageSource } from './image-source.ts';
@@ -149,39 +149,17 @@ export class DockerExecutor implements Executor {
       throw this.#containerGone(handle, err) ?? engineError(`run a command in container ${handle.id}`, err, this.#where);
     }
 
-    let killed: Promise<void> | undefined;
-    const onAbort = (): void => {
-      killed = this.#kill(handle.id);
-    };
-    // an abort while the exec was being created fired no listener: kill now, or a quiet command runs on
-    if (signal.aborted) onAbort();
-    else signal.addEventListener('abort', onAbort, { once: true });
-    let sinkFailed = false;
-    try {
-      const output = (await exec.start({})) as NodeJS.ReadableStream & AsyncIterable<Buffer>;
-      for await (const [stream, chunk] of demux(output)) {
-        if (signal.aborted) break;
-        sinkFailed = true;
-        await sink(stream, chunk);
-        sinkFailed = false;
-      }
-      if (signal.aborted) throw signal.reason;
-      const exitCode = await this.#exitCode(exec);
-      return { exitCode, outputs: await readOutputs(container, outputFile, exitCode, this.#where) };
-    } catch (err) {
-      if (signal.aborted) {
-        await killed;
-        throw signal.reason;
-      }
-      if (sinkFailed) {
-        // Nobody is reading the command's output any more: stop it, and report the sink's own error.
-        await this.#kill(handle.id);
-        throw err;
-      }
-      throw this.#containerGone(handle, err) ?? engineError(`run a command in container ${handle.id}`, err, this.#where);
-    } finally {
-      signal.removeEventListener('abort', onAbort);
-    }
+    const describe = (err: unknown): Error => this.#containerGone(handle, err) ?? engineError(`run a command in container ${handle.id}`, err, this.#where);
+    return followCommand(
+      async () => (await exec.start({})) as NodeJS.ReadableStream & AsyncIterable<Buffer>,
+      sink,
+      signal,
+      { kill: () => this.#kill(handle.id), describe },
+      async () => {
+        const exitCode = await this.#exitCode(exec);
+        return { exitCode, outputs: await readOutputs(container, outputFile, exitCode, this.#where) };
+      },
+    );
   }
 
   async createOneShot(request: ContainerSpecRequest, command: ExecRequest, signal: AbortSignal): Promise<ContainerHandle> {

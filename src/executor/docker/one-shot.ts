@@ -1,6 +1,6 @@
 import type Dockerode from 'dockerode';
 import { ExecutorError, type ChunkSink, type ContainerSpecRequest, type ExecResult } from '../executor.ts';
-import { demux } from './demux.ts';
+import { followCommand } from './follow-command.ts';
 import { engineError } from './engine-errors.ts';
 import { readOutputs } from './read-outputs.ts';
 import { startError } from './start-error.ts';
@@ -37,30 +37,19 @@ export async function runOneShot(container: Dockerode.Container, sink: ChunkSink
   } catch (err) {
     throw startError(err, deps.request, deps.where);
   }
-  let killed: Promise<void> | undefined;
-  const onAbort = (): void => {
-    killed = deps.kill();
-  };
-  if (signal.aborted) onAbort();
-  else signal.addEventListener('abort', onAbort, { once: true });
-  let sinkFailed = false;
   let first = true;
   // the init's complaint, held back until the exit code says whether it is the whole story
   let noShell: Buffer | undefined;
-  try {
-    for await (const [stream, chunk] of demux(output)) {
-      if (signal.aborted) break;
-      if (first && stream === 'stderr' && NO_SHELL.test(chunk.toString('utf8', 0, 64))) {
-        noShell = chunk;
-        first = false;
-        continue;
-      }
-      first = false;
-      sinkFailed = true;
-      await sink(stream, chunk);
-      sinkFailed = false;
-    }
-    if (signal.aborted) throw signal.reason;
+  const held: ChunkSink = (stream, chunk) => {
+    const isFirst = first;
+    first = false;
+    if (isFirst && stream === 'stderr' && NO_SHELL.test(chunk.toString('utf8', 0, 64))) noShell = chunk;
+    else return sink(stream, chunk);
+  };
+  // the sink's own error, when it fails on the held line after the exit
+  let sinkError: unknown;
+  const describe = (err: unknown): Error => (err === sinkError ? (err as Error) : engineError(`run a command in container ${container.id}`, err, deps.where));
+  return followCommand(async () => output, held, signal, { kill: deps.kill, describe }, async () => {
     // the output can close before the command exits (it may close its stdout and go on)
     const { StatusCode: exitCode } = (await container.wait({ condition: 'not-running' })) as { StatusCode: number };
     if (signal.aborted) throw signal.reason;
@@ -71,23 +60,13 @@ export async function runOneShot(container: Dockerode.Container, sink: ChunkSink
           `image '${deps.request.image}' cannot run steps: ${noShell.toString('utf8').trim()}. Pistages runs every command with sh -e -c; use an image that has 'sh' on its PATH.`,
         );
       }
-      sinkFailed = true;
-      await sink('stderr', noShell);
-      sinkFailed = false;
+      try {
+        await sink('stderr', noShell);
+      } catch (err) {
+        sinkError = err;
+        throw err;
+      }
     }
     return { exitCode, outputs: await readOutputs(container, ONE_SHOT_OUTPUT_FILE, exitCode, deps.where) };
-  } catch (err) {
-    if (signal.aborted) {
-      await killed;
-      throw signal.reason;
-    }
-    if (sinkFailed) {
-      await deps.kill();
-      throw err;
-    }
-    if (err instanceof ExecutorError) throw err;
-    throw engineError(`run a command in container ${container.id}`, err, deps.where);
-  } finally {
-    signal.removeEventListener('abort', onAbort);
-  }
+  });
 }
